@@ -1,0 +1,26 @@
+"""massage-screening: pre-massage intake and contraindication screening."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from . import cli, database, errors, intake, presenters, security
+from .settings import configure
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then SCREENING_* environment variables, then test overrides."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=str(ROOT / "templates"))
+    configure(app, test_config, default_rulebook=ROOT / "rules")
+    database.init_app(app)
+    security.init_app(app)
+    intake.init_app(app)
+    errors.init_app(app)
+    presenters.init_app(app)
+    cli.init_app(app)
+    return app

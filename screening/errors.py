@@ -1,0 +1,38 @@
+"""Plain, friendly error pages instead of stack traces."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: ("Something went wrong with that request",
+          "Go back, check the page and try again."),
+    404: ("Page not found",
+          "Check the link you were given. Result links are long: make sure you copied all of it."),
+    405: ("Page not found", "Go back and try again from the start."),
+    413: ("That was too much information to send",
+          "Your answers are too long for us to accept. Shorten the longest answers and try "
+          "again."),
+    500: ("Sorry, there is a problem on our side",
+          "Nothing you sent was stored. Please try again in a few minutes."),
+}
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _http_error)
+
+
+def _csrf_error(error: CSRFError):
+    return render_template("error.html", title="This page has expired",
+                           message="For your security, forms expire after a while. Go back, "
+                                   "reload the page and try again."), 400
+
+
+def _http_error(error: HTTPException):
+    code = error.code or 500
+    title, message = MESSAGES.get(code, MESSAGES[400 if code < 500 else 500])
+    return render_template("error.html", title=title, message=message), code

@@ -1,0 +1,239 @@
+"""The questionnaire form, built from the rule book's questions.
+
+The client's details and the consent are ordinary WTForms fields; every
+screening question gets one field, named by its question id, made from the
+rule book's definition. Which follow-ups are asked, which are required and
+which values are valid all come from `screening.answers`, the same code the
+CLI uses, so the form and `flask screen` agree.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from ..answers import (
+    AnswerError,
+    asked,
+    check_value,
+    format_message,
+    is_empty,
+    missing_message,
+    prune,
+)
+from ..rulebook import Question, Rulebook
+from .fields import FlexibleDateField, NumberField
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")
+DETAIL_FIELDS = ("client_name", "date_of_birth", "phone", "email", "appointment_date")
+CONSENT_FIELDS = ("confirm", "signature", "signed_on")
+#: How far ahead an appointment can be booked, and how old a client can be.
+MAX_BOOKING_AHEAD = timedelta(days=366)
+OLDEST_BIRTH_DATE = date(1900, 1, 1)
+
+
+class DetailsForm(FlaskForm):
+    """Who the client is and when they are coming."""
+
+    client_name = StringField("Full name", validators=[
+        InputRequired("Enter your full name"),
+        Length(max=100, message="Keep your name to 100 characters or fewer")])
+    date_of_birth = FlexibleDateField(
+        "Date of birth", validators=[InputRequired("Enter your date of birth")],
+        invalid_message="Enter your date of birth as a real date, for example 1980-03-27")
+    phone = StringField("Phone number", validators=[
+        Length(max=25, message="Keep your phone number to 25 characters or fewer")])
+    email = StringField("Email address", validators=[
+        Length(max=254, message="Keep your email address to 254 characters or fewer")])
+    appointment_date = FlexibleDateField(
+        "Appointment date (optional)",
+        invalid_message="Enter your appointment date as a real date, for example 2026-12-01")
+    submission_key = HiddenField()
+
+    today: date
+
+    def __init__(self, *args, today: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or date.today()
+
+    @property
+    def expired(self) -> bool:
+        """The CSRF token was missing or stale: the page was open too long (or forged)."""
+        return bool(self.meta.csrf and self.csrf_token.errors)
+
+    def validate_date_of_birth(self, field: Field) -> None:
+        if field.data and field.data > self.today:
+            raise ValidationError("Your date of birth must be in the past")
+        if field.data and field.data < OLDEST_BIRTH_DATE:
+            raise ValidationError("Your date of birth must be after 1900")
+
+    def validate_appointment_date(self, field: Field) -> None:
+        if field.data and field.data < self.today:
+            raise ValidationError("Your appointment date must be today or in the future")
+        if field.data and field.data > self.today + MAX_BOOKING_AHEAD:
+            raise ValidationError("Your appointment date must be within the next year")
+
+    def validate_email(self, field: Field) -> None:
+        if field.data and not _EMAIL.match(field.data.strip()):
+            raise ValidationError("Enter an email address in the correct format, "
+                                  "like name@example.com")
+
+    def validate_phone(self, field: Field) -> None:
+        if field.data and not _PHONE.match(field.data.strip()):
+            raise ValidationError("Enter a phone number, like 07700 900 982 or +44 7700 900982")
+        if not (field.data or "").strip() and not (self.email.data or "").strip():
+            raise ValidationError("Enter a phone number or an email address, so we can "
+                                  "contact you about your appointment")
+
+    def details(self) -> dict[str, Any]:
+        return {
+            "client_name": self.client_name.data.strip(),
+            "date_of_birth": self.date_of_birth.data,
+            "phone": (self.phone.data or "").strip() or None,
+            "email": (self.email.data or "").strip() or None,
+            "appointment_date": self.appointment_date.data,
+        }
+
+
+class QuestionnaireBase(DetailsForm):
+    """Details plus one field per rule-book question (added by `build_forms`)."""
+
+    rulebook: Rulebook
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        self._check_answers()
+        return not any(field.errors for field in self)
+
+    def _check_answers(self) -> None:
+        answers = self.answers()
+        shown = {question.id for question in asked(self.rulebook, answers)}
+        for question in self.rulebook.questions.values():
+            field = self[question.id]
+            if question.id not in shown:
+                field.errors = []
+                continue
+            if field.errors:
+                continue
+            value = answers.get(question.id)
+            if is_empty(value):
+                if question.required:
+                    field.errors = [missing_message(question)]
+                continue
+            try:
+                check_value(question, value, self.today)
+            except AnswerError as error:
+                field.errors = [str(error)]
+
+    def answers(self) -> dict[str, Any]:
+        """The answers in the contract's encoding, only for questions that are asked."""
+        raw = {}
+        for question in self.rulebook.questions.values():
+            field = self[question.id]
+            value = _encode(question, field.data)
+            if not field.process_errors and not is_empty(value):
+                raw[question.id] = value
+        return prune(self.rulebook, raw)
+
+    def carried_fields(self) -> list[tuple[str, str]]:
+        """Every answer as (field name, text) pairs, for hidden fields on the next page."""
+        pairs = [(name, value.isoformat() if isinstance(value, date) else value)
+                 for name, value in self.details().items() if value is not None]
+        pairs.append(("submission_key", self.submission_key.data or ""))
+        for question_id, value in self.answers().items():
+            for item in value if isinstance(value, list) else [value]:
+                pairs.append((question_id, str(item)))
+        return pairs
+
+    def shown_questions(self) -> set[str]:
+        return {question.id for question in asked(self.rulebook, self.answers())}
+
+    def screening_fields(self) -> list[Field]:
+        return [self[question_id] for question_id in self.rulebook.questions]
+
+
+class ConsentForm(FlaskForm):
+    """The declaration, typed signature and date; mixed into the submit form with the details."""
+
+    today: date
+
+    confirm = BooleanField(
+        "I confirm my answers are true to the best of my knowledge, and I agree to the clinic "
+        "keeping them to plan my massage safely.",
+        validators=[InputRequired("Confirm that your answers are true and that you agree "
+                                  "to the clinic keeping them")])
+    signature = StringField("Type your full name to sign", validators=[
+        InputRequired("Type your full name to sign the form"),
+        Length(max=100, message="Keep your signature to 100 characters or fewer")])
+    signed_on = FlexibleDateField(
+        "Date", validators=[InputRequired("Enter today's date")],
+        invalid_message="Enter today's date, for example 2026-11-26")
+
+    def validate_signed_on(self, field: Field) -> None:
+        # One day either side, for clients in another time zone than the server.
+        if field.data and abs((field.data - self.today).days) > 1:
+            raise ValidationError(f"Enter today's date ({self.today.isoformat()})")
+
+
+def error_summary(form: QuestionnaireBase) -> list[tuple[str, str]]:
+    """(anchor id, message) for each field with an error, in the order of the pages."""
+    names = [*DETAIL_FIELDS, *form.rulebook.questions, *CONSENT_FIELDS]
+    items = []
+    for name in names:
+        field = form._fields.get(name)
+        if field is not None and field.errors:
+            grouped = isinstance(field, RadioField | SelectMultipleField)
+            items.append((f"{name}-0" if grouped else name, field.errors[0]))
+    return items
+
+
+def _encode(question: Question, data: Any) -> Any:
+    if isinstance(data, date):
+        return data.isoformat()
+    if isinstance(data, str):
+        return data.strip()
+    return data
+
+
+def _field_for(question: Question) -> Field:
+    label = question.text
+    choices = [SelectChoice(value, text) for value, text in question.choices]
+    if question.type in ("yes_no", "choice") and not question.multiple:
+        return RadioField(label, choices=choices, validate_choice=False)
+    if question.type in ("choice", "body_location"):
+        return SelectMultipleField(label, choices=choices, validate_choice=False)
+    if question.type == "date":
+        return FlexibleDateField(label, invalid_message=format_message(question))
+    if question.type == "number":
+        return NumberField(label, invalid_message=format_message(question))
+    if question.type == "text" and question.max_length > 120:
+        return TextAreaField(label)
+    return StringField(label)
+
+
+def build_forms(rulebook: Rulebook) -> tuple[type[QuestionnaireBase], type[QuestionnaireBase]]:
+    """The questionnaire form class and the submit form class (questionnaire + consent)."""
+    clash = set(rulebook.questions) & {*DETAIL_FIELDS, *CONSENT_FIELDS, "submission_key",
+                                       "csrf_token"}
+    if clash:
+        raise ValueError(f"question ids {sorted(clash)} are reserved for the form's own fields")
+    fields = {qid: _field_for(question) for qid, question in rulebook.questions.items()}
+    questionnaire = type("QuestionnaireForm", (QuestionnaireBase,),
+                         {"rulebook": rulebook, **fields})
+    submit = type("SubmitForm", (questionnaire, ConsentForm), {})
+    return questionnaire, submit

@@ -1,0 +1,65 @@
+"""Views for clients: thin, each one validate -> call the engine or store -> render/redirect."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+
+from ..settings import current_rulebook
+from . import bp
+from .forms import CONSENT_FIELDS, build_forms, error_summary
+from .submission import find_by_token, new_submission_key, store_screening, valid_submission_key
+
+forms_for = lru_cache(maxsize=4)(build_forms)
+bp.add_app_template_global(error_summary, "error_summary_items")
+
+
+@bp.get("/")
+def start():
+    return render_template("intake/start.html")
+
+
+@bp.route("/questionnaire", methods=["GET", "POST"])
+def questionnaire():
+    """The form. A valid POST shows 'check your answers'; nothing is stored yet."""
+    questionnaire_form, submit_form = forms_for(current_rulebook())
+    form = questionnaire_form(today=date.today())
+    if not valid_submission_key(form.submission_key.data):
+        form.submission_key.data = new_submission_key()
+    if request.method == "GET" or "change" in request.form:
+        return render_template("intake/questionnaire.html", form=form)
+    if not form.validate():
+        return render_template("intake/questionnaire.html", form=form)
+    consent = submit_form(formdata=None, today=form.today)
+    consent.signed_on.data = form.today
+    return render_template("intake/check.html", form=form, consent=consent)
+
+
+@bp.post("/submit")
+def submit():
+    """Store the screening (once, however often it is sent) and show the result."""
+    _questionnaire_form, submit_form = forms_for(current_rulebook())
+    form = submit_form(today=date.today())
+    if not valid_submission_key(form.submission_key.data):
+        form.submission_key.data = new_submission_key()
+    if not form.validate():
+        consent_only = not any(field.errors for field in form
+                               if field.name not in CONSENT_FIELDS and field.name != "csrf_token")
+        template = "intake/check.html" if consent_only else "intake/questionnaire.html"
+        return render_template(template, form=form, consent=form)
+    token = store_screening(
+        rulebook=current_rulebook(), details=form.details(), answers=form.answers(),
+        consent={"signature": form.signature.data.strip(), "signed_on": form.signed_on.data},
+        submission_key=form.submission_key.data, secret_key=current_app.secret_key,
+        today=form.today)
+    return redirect(url_for(".result", token=token), code=303)
+
+
+@bp.get("/result/<token>")
+def result(token: str):
+    screening = find_by_token(token)
+    if screening is None:
+        abort(404)
+    return render_template("intake/result.html", screening=screening)

@@ -1,0 +1,78 @@
+"""How stored answers and outcomes read on a page: shared by every template."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from flask import Flask
+
+from .engine import GATE
+from .rulebook import Question, Rulebook
+from .settings import current_rulebook
+
+OUTCOME_ICONS = {"clear": "✓", "caution": "!", "local": "◐", "medical_clearance": "✚",
+                 "postpone": "✕"}
+OUTCOME_LABELS = {"clear": "Clear", "caution": "Go ahead with care", "local": "Avoid some areas",
+                  "medical_clearance": "Check with doctor first", "postpone": "Postpone"}
+
+
+def long_date(value: date | str | None) -> str:
+    """27 March 2026."""
+    if not value:
+        return ""
+    when = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{when.day} {when:%B %Y}"
+
+
+def format_answer(question: Question, value: Any) -> str:
+    """An answer as the client would say it: option labels, long dates, units."""
+    if value is None or value == "" or value == []:
+        return "Not answered"
+    if question.type == "date":
+        return long_date(value)
+    if isinstance(value, list):
+        return ", ".join(question.label_for(item) for item in value)
+    if question.type == "number":
+        return f"{value:g} {question.unit}".strip()
+    return question.label_for(value) if question.type in ("yes_no", "choice") else str(value)
+
+
+def group_findings(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Stored findings grouped by condition name, most restrictive condition first."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for finding in findings:
+        groups.setdefault(finding.get("condition_name", finding["condition"]), []).append(finding)
+    return list(groups.items())
+
+
+def show_when(question: Question) -> str:
+    """A follow-up's visibility as a condition tree (JSON) for the questionnaire's script."""
+    tests = [{"q": question.parent, "in": sorted(GATE)}]
+    if question.ask_when_data is not None:
+        tests.append(question.ask_when_data)
+    return json.dumps({"all": tests})
+
+
+def region_groups(rulebook: Rulebook) -> dict[str, str]:
+    return {region.id: region.group for region in rulebook.regions}
+
+
+def region_labels(rulebook: Rulebook, region_ids: list[str]) -> list[str]:
+    return [rulebook.region_label(region_id) for region_id in region_ids]
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(long_date)
+    app.add_template_global(format_answer)
+    app.add_template_global(group_findings)
+    app.add_template_global(show_when)
+    app.add_template_global(region_groups)
+    app.add_template_global(OUTCOME_ICONS, "outcome_icons")
+    app.add_template_global(OUTCOME_LABELS, "outcome_labels")
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {"clinic_name": app.config["CLINIC_NAME"], "rulebook": current_rulebook(),
+                "region_labels": region_labels}

@@ -1,0 +1,239 @@
+"""Condition trees: the `when` and `ask_when` parts of the rule book.
+
+A tree is `{all: [...]}`, `{any: [...]}`, `{not: tree}` or a leaf
+`{q: QUESTION_ID, OPERATOR: VALUE}`. Trees are checked against the questions
+when the rule book loads and compiled to plain closures, so evaluating a rule
+is a few function calls and no parsing. This module imports no Flask.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
+from typing import Any
+
+#: A compiled condition: (answers, screening date) -> bool.
+Predicate = Callable[[Mapping[str, Any], date], bool]
+
+_DURATION = re.compile(r"^\s*(\d{1,4})\s+(day|week|month)s?\s*$")
+_BLOOD_PRESSURE = re.compile(r"^\s*(\d{2,3})\s*/\s*(\d{2,3})\s*$")
+
+
+class ConditionError(ValueError):
+    """A problem in one condition tree; `path` says where inside the tree."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+def parse_duration(text: Any) -> tuple[int, str]:
+    """'6 weeks' -> (6, 'week'). Raises ValueError with a readable message."""
+    match = _DURATION.match(str(text)) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"{text!r} is not a duration like '3 days', '6 weeks' or '3 months' "
+                         "(give 72 hours as '3 days')")
+    return int(match.group(1)), match.group(2)
+
+
+def window_start(on: date, amount: int, unit: str) -> date:
+    """The first day inside a window of `amount` units ending on `on`.
+
+    'within 6 weeks' on 12 Feb starts on 1 Jan (42 days earlier, inclusive).
+    Months are calendar months; the day is clamped (31 Mar - 1 month = 28/29 Feb).
+    """
+    if unit == "day":
+        return on - timedelta(days=amount)
+    if unit == "week":
+        return on - timedelta(weeks=amount)
+    month_index = on.year * 12 + on.month - 1 - amount
+    year, month = divmod(month_index, 12)
+    month += 1
+    for day in (on.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: day 28 exists in every month")
+
+
+def parse_blood_pressure(text: Any) -> tuple[int, int] | None:
+    """'135/85' -> (135, 85); anything else -> None."""
+    match = _BLOOD_PRESSURE.match(text) if isinstance(text, str) else None
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+# --- operators -------------------------------------------------------------
+# Each operator: which question types it applies to, how to check its value
+# at load time, and how to build the test at load time.
+
+
+def _answer_values(question) -> set[str] | None:
+    """The allowed answer values of a yes/no or choice question."""
+    if question.type == "yes_no":
+        return {"yes", "no", "not_sure"} if question.not_sure else {"yes", "no"}
+    if question.type in ("choice", "body_location"):
+        return {option.id for option in question.options}
+    return None
+
+
+def _check_values(question, values: list[Any], path: str) -> None:
+    allowed = _answer_values(question)
+    for value in values:
+        if not isinstance(value, str) or value not in allowed:
+            raise ConditionError(
+                path, f"{value!r} is not an answer to '{question.id}' "
+                f"(expected one of: {', '.join(sorted(allowed))})")
+
+
+def _op_is(question, value, path):
+    _check_values(question, [value], path)
+    if question.multiple:
+        raise ConditionError(path, f"'{question.id}' takes several answers: use 'includes'")
+    return lambda answer, on: answer == value
+
+
+def _op_in(question, value, path):
+    if not isinstance(value, list) or not value:
+        raise ConditionError(path, "'in' needs a list of answers")
+    _check_values(question, value, path)
+    if question.multiple:
+        raise ConditionError(path, f"'{question.id}' takes several answers: use 'includes'")
+    allowed = frozenset(value)
+    return lambda answer, on: answer in allowed
+
+
+def _op_includes(question, value, path):
+    values = value if isinstance(value, list) else [value]
+    _check_values(question, values, path)
+    if not question.multiple:
+        raise ConditionError(path, f"'includes' needs a question with several answers; "
+                                   f"'{question.id}' has one: use 'is' or 'in'")
+    wanted = frozenset(values)
+    return lambda answer, on: bool(answer) and not wanted.isdisjoint(answer)
+
+
+def _op_answered(question, value, path):
+    if not isinstance(value, bool):
+        raise ConditionError(path, "'answered' is true or false")
+    if value:
+        return lambda answer, on: answer not in (None, "", [])
+    return lambda answer, on: answer in (None, "", [])
+
+
+def _duration_op(inside: bool):
+    def build(question, value, path):
+        try:
+            amount, unit = parse_duration(value)
+        except ValueError as error:
+            raise ConditionError(path, str(error)) from None
+
+        def test(answer, on):
+            if not answer:
+                return False
+            started = date.fromisoformat(answer) >= window_start(on, amount, unit)
+            return started if inside else not started
+
+        return test
+
+    return build
+
+
+def _number_op(at_least: bool):
+    def build(question, value, path):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConditionError(path, f"{value!r} is not a number")
+        if at_least:
+            return lambda answer, on: answer is not None and answer >= value
+        return lambda answer, on: answer is not None and answer < value
+
+    return build
+
+
+def _op_bp_at_least(question, value, path):
+    limit = parse_blood_pressure(value)
+    if limit is None:
+        raise ConditionError(path, f"{value!r} is not a reading like '160/100'")
+    systolic, diastolic = limit
+
+    def test(answer, on):
+        reading = parse_blood_pressure(answer)
+        return reading is not None and (reading[0] >= systolic or reading[1] >= diastolic)
+
+    return test
+
+
+CHOICE_TYPES = frozenset({"yes_no", "choice", "body_location"})
+OPERATORS: dict[str, tuple[frozenset[str], Callable]] = {
+    "is": (CHOICE_TYPES, _op_is),
+    "in": (CHOICE_TYPES, _op_in),
+    "includes": (CHOICE_TYPES, _op_includes),
+    "answered": (frozenset({"yes_no", "choice", "body_location", "date", "number", "text",
+                            "blood_pressure"}), _op_answered),
+    "within": (frozenset({"date"}), _duration_op(inside=True)),
+    "older_than": (frozenset({"date"}), _duration_op(inside=False)),
+    "at_least": (frozenset({"number"}), _number_op(at_least=True)),
+    "below": (frozenset({"number"}), _number_op(at_least=False)),
+    "bp_at_least": (frozenset({"blood_pressure"}), _op_bp_at_least),
+}
+
+
+def compile_condition(tree: Any, questions: Mapping[str, Any], path: str = "when") -> Predicate:
+    """Check a condition tree against the questions and compile it.
+
+    Raises ConditionError naming the place in the tree (e.g. `when.all[1]`).
+    """
+    if not isinstance(tree, dict) or not tree:
+        raise ConditionError(path, "expected a mapping such as {q: question_id, is: yes}")
+    if "q" not in tree:
+        return _compile_group(tree, questions, path)
+    question_id = tree["q"]
+    if question_id not in questions:
+        raise ConditionError(path, f"unknown question id {question_id!r}")
+    question = questions[question_id]
+    operators = [key for key in tree if key != "q"]
+    if len(operators) != 1:
+        raise ConditionError(path, f"a test on '{question_id}' needs exactly one operator "
+                                   f"(one of: {', '.join(OPERATORS)}), found {operators or 'none'}")
+    name = operators[0]
+    if name not in OPERATORS:
+        raise ConditionError(path, f"unknown operator {name!r} (expected one of: "
+                                   f"{', '.join(OPERATORS)})")
+    types, build = OPERATORS[name]
+    if question.type not in types:
+        raise ConditionError(path, f"operator '{name}' does not apply to '{question_id}', "
+                                   f"a {question.type} question")
+    test = build(question, tree[name], f"{path}.{name}")
+    return lambda answers, on: test(answers.get(question_id), on)
+
+
+def _compile_group(tree: dict, questions: Mapping[str, Any], path: str) -> Predicate:
+    if len(tree) != 1:
+        raise ConditionError(path, f"expected one of all/any/not or a test with 'q', "
+                                   f"found {sorted(tree)}")
+    (key, value), = tree.items()
+    if key == "not":
+        inner = compile_condition(value, questions, f"{path}.not")
+        return lambda answers, on: not inner(answers, on)
+    if key not in ("all", "any"):
+        raise ConditionError(path, f"unknown key {key!r} (expected all, any, not, or q)")
+    if not isinstance(value, list) or not value:
+        raise ConditionError(f"{path}.{key}", "expected a non-empty list of conditions")
+    parts = tuple(compile_condition(item, questions, f"{path}.{key}[{index}]")
+                  for index, item in enumerate(value))
+    if key == "all":
+        return lambda answers, on: all(part(answers, on) for part in parts)
+    return lambda answers, on: any(part(answers, on) for part in parts)
+
+
+def referenced_questions(tree: Any) -> set[str]:
+    """Every question id a (valid) condition tree looks at."""
+    if isinstance(tree, dict):
+        if "q" in tree:
+            return {tree["q"]}
+        return set().union(*(referenced_questions(value) for value in tree.values()))
+    if isinstance(tree, list):
+        return set().union(*(referenced_questions(item) for item in tree))
+    return set()

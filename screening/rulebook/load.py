@@ -1,0 +1,151 @@
+"""The rule book: questions and rules as data, loaded and validated in one place.
+
+A rule book is a folder holding `rulebook.yaml` (wording of outcomes, body
+regions, sections) and `conditions/*.yaml` (one condition each: its question,
+follow-ups and rules). `load_rulebook` checks the schema and the meaning and
+raises RulebookError listing every problem with its file, item and field, so a
+broken rule book never reaches a client. This package imports no Flask.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .load_conditions import load_conditions
+from .types import OUTCOMES, Region, Rulebook, RulebookError, Section
+from .yamlio import Problems, YamlLoader, check_date, check_id, check_keys, text_field
+
+
+def load_rulebook(path: str | Path) -> Rulebook:
+    """Load and validate the rule book in folder `path` (or its `rulebook.yaml`)."""
+    root = Path(path)
+    if root.is_file():
+        root = root.parent
+    problems = Problems()
+    index_file = root / "rulebook.yaml"
+    index = _read_yaml(index_file, problems)
+    if index is None:
+        raise RulebookError(problems.items)
+    index_name = str(index_file)
+    check_keys(index, {"title", "version", "reviewed", "outcomes", "urgent", "body_regions",
+                       "sections"}, {"title", "version", "outcomes", "urgent", "body_regions",
+                                     "sections"}, problems, index_name, "rule book")
+    check_date(index.get("reviewed"), problems, index_name, "field 'reviewed'")
+    regions = _load_regions(index.get("body_regions"), problems, index_name)
+    outcomes = _load_outcomes(index.get("outcomes"), problems, index_name)
+    urgent = _load_texts(index.get("urgent"), ("title", "text"), problems, index_name, "urgent")
+    sections = _load_sections(index.get("sections"), problems, index_name)
+
+    files = {file.stem: file for file in sorted((root / "conditions").glob("*.yaml"))}
+    listed = [cid for section in sections for cid in section.conditions]
+    for cid in sorted(set(files) - set(listed)):
+        problems.add(str(files[cid]), "condition", "is not listed in any section of "
+                     "rulebook.yaml, so the form would never ask it")
+    raw_conditions = {}
+    for cid in listed:
+        if cid not in files:
+            problems.add(index_name, "sections", f"condition '{cid}' has no file "
+                         f"conditions/{cid}.yaml")
+        elif cid in raw_conditions:
+            problems.add(index_name, "sections", f"condition '{cid}' is listed twice")
+        else:
+            raw_conditions[cid] = (files[cid], _read_yaml(files[cid], problems))
+
+    conditions, questions = load_conditions(raw_conditions, regions, problems)
+    if problems.items:
+        raise RulebookError(problems.items)
+    return Rulebook(
+        title=str(index["title"]), label=str(index["version"]),
+        digest=_digest(root, [index_file, *files.values()]), path=str(root),
+        outcomes=outcomes, urgent=urgent, regions=regions, sections=tuple(sections),
+        conditions=conditions, questions=questions)
+
+
+def _read_yaml(file: Path, problems: Problems) -> Any:
+    try:
+        with file.open(encoding="utf-8") as handle:
+            data = yaml.load(handle, Loader=YamlLoader)  # noqa: S506 - a SafeLoader subclass
+    except FileNotFoundError:
+        problems.add(str(file), "file", "not found")
+        return None
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as error:
+        problems.add(str(file), "file", f"is not valid YAML: {error}")
+        return None
+    if not isinstance(data, dict):
+        problems.add(str(file), "file", "must hold a mapping of fields")
+        return None
+    return data
+
+
+def _digest(root: Path, files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(files):
+        digest.update(str(file.relative_to(root)).encode() + b"\0")
+        digest.update(file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _load_regions(data: Any, problems: Problems, file: str) -> tuple[Region, ...]:
+    regions: list[Region] = []
+    if not isinstance(data, list):
+        problems.add(file, "body_regions", "expected a list of groups")
+        return ()
+    for index, group in enumerate(data):
+        where = f"body_regions[{index}]"
+        if not isinstance(group, dict) or not check_keys(
+                group, {"group", "regions"}, {"group", "regions"}, problems, file, where):
+            continue
+        for item in group["regions"] or []:
+            spot = f"{where}, region {item.get('id') if isinstance(item, dict) else item!r}"
+            if not isinstance(item, dict) or not check_keys(
+                    item, {"id", "label"}, {"id", "label"}, problems, file, spot):
+                continue
+            if not check_id(item["id"], problems, file, f"{spot}, field 'id'"):
+                continue
+            if any(region.id == item["id"] for region in regions):
+                problems.add(file, spot, "duplicate region id")
+            regions.append(Region(item["id"], str(item["label"]), str(group["group"])))
+    return tuple(regions)
+
+
+def _load_texts(data: Any, keys: tuple[str, ...], problems: Problems, file: str,
+                where: str) -> dict[str, str]:
+    if not isinstance(data, dict):
+        problems.add(file, where, f"expected a mapping with {', '.join(keys)}")
+        return {}
+    check_keys(data, set(keys), set(keys), problems, file, where)
+    return {key: text_field(data, key, problems, file, where) for key in keys}
+
+
+def _load_outcomes(data: Any, problems: Problems, file: str) -> dict[str, dict[str, str]]:
+    if not isinstance(data, dict):
+        problems.add(file, "outcomes", "expected a mapping with one entry per outcome")
+        return {}
+    check_keys(data, set(OUTCOMES), set(OUTCOMES), problems, file, "outcomes")
+    return {name: _load_texts(data.get(name), ("title", "summary", "next"), problems, file,
+                              f"outcomes.{name}") for name in OUTCOMES}
+
+
+def _load_sections(data: Any, problems: Problems, file: str) -> list[Section]:
+    if not isinstance(data, list) or not data:
+        problems.add(file, "sections", "expected a list of sections")
+        return []
+    sections = []
+    for index, item in enumerate(data):
+        where = f"sections[{index}]"
+        if not isinstance(item, dict) or not check_keys(
+                item, {"id", "title", "intro", "conditions"}, {"id", "title", "conditions"},
+                problems, file, where):
+            continue
+        check_id(item["id"], problems, file, f"{where}, field 'id'")
+        conditions = item["conditions"]
+        if not isinstance(conditions, list) or not conditions:
+            problems.add(file, f"{where}, field 'conditions'", "expected a list of condition ids")
+            continue
+        sections.append(Section(str(item["id"]), str(item["title"]), str(item.get("intro", "")),
+                                tuple(str(cid) for cid in conditions)))
+    return sections

@@ -1,0 +1,302 @@
+"""Loading `conditions/*.yaml`: each condition's questions and rules.
+
+Questions are read first, for every condition, so that a rule may test an
+answer given under another condition; then `ask_when` trees and rules are
+compiled against the full set of questions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from .conditions import ConditionError, compile_condition, referenced_questions
+from .types import (
+    DEFAULT_TEXT_LENGTH,
+    OUTCOMES,
+    QUESTION_TYPES,
+    Condition,
+    Option,
+    Question,
+    Region,
+    Rule,
+)
+from .yamlio import Problems, check_date, check_id, check_keys, text_field
+
+CONDITION_KEYS = {"id", "name", "seed", "reviewed", "questions", "rules", "notes"}
+QUESTION_KEYS = {"id", "text", "short", "type", "hint", "options", "not_sure", "multiple",
+                 "optional", "ask_when", "min", "max", "unit", "max_length"}
+RULE_KEYS = {"id", "when", "outcome", "urgent", "client_message", "therapist_action", "areas",
+             "areas_from", "overrides", "source", "suggested_default", "note"}
+#: Operators a follow-up's `ask_when` may use: the form shows or hides it in the browser.
+ASK_WHEN_OPERATORS = {"is", "in", "includes", "answered"}
+MAX_TEXT_LENGTH = 2000
+
+
+def load_conditions(raw: dict[str, tuple[Path, Any]], regions: tuple[Region, ...],
+                    problems: Problems) -> tuple[dict[str, Condition], dict[str, Question]]:
+    """Build conditions and questions (in form order) from the parsed condition files."""
+    questions: dict[str, Question] = {}
+    asked_when: dict[str, tuple[str, Any]] = {}
+    for cid, (file, data) in raw.items():
+        if data is None:
+            continue
+        name = str(file)
+        check_keys(data, CONDITION_KEYS, {"id", "name", "questions", "rules"}, problems, name,
+                   "condition")
+        if data.get("id") != cid:
+            problems.add(name, "field 'id'", f"{data.get('id')!r} must match the file name "
+                         f"'{cid}'")
+        check_date(data.get("reviewed"), problems, name, "field 'reviewed'")
+        for question in _read_questions(cid, data.get("questions"), regions, problems, name):
+            if question.id in questions:
+                problems.add(name, f"question '{question.id}'", "duplicate question id (also in "
+                             f"conditions/{questions[question.id].condition}.yaml)")
+                continue
+            questions[question.id] = question
+            if question.ask_when_data is not None:
+                asked_when[question.id] = (name, question.ask_when_data)
+
+    for qid, (name, tree) in asked_when.items():
+        predicate = _compile_ask_when(questions[qid], tree, questions, problems, name)
+        questions[qid] = dataclasses.replace(questions[qid], ask_when=predicate)
+
+    conditions: dict[str, Condition] = {}
+    rule_ids: set[str] = set()
+    for cid, (file, data) in raw.items():
+        if data is None:
+            continue
+        rules = _read_rules(cid, data.get("rules"), questions, regions, rule_ids, problems,
+                            str(file))
+        conditions[cid] = Condition(
+            id=cid, name=str(data.get("name", cid)), seed=bool(data.get("seed", False)),
+            questions=tuple(q.id for q in questions.values() if q.condition == cid),
+            rules=tuple(rules), file=str(file))
+    return conditions, questions
+
+
+def _read_questions(cid: str, items: Any, regions: tuple[Region, ...], problems: Problems,
+                    name: str) -> list[Question]:
+    if not isinstance(items, list) or not items:
+        problems.add(name, "field 'questions'", "expected a list: the main question first, "
+                     "then its follow-ups")
+        return []
+    result = []
+    for index, item in enumerate(items):
+        where = f"question '{item.get('id')}'" if isinstance(item, dict) else f"questions[{index}]"
+        if not isinstance(item, dict):
+            problems.add(name, where, "expected a mapping of fields")
+            continue
+        question = _read_question(cid, item, index == 0, regions, problems, name, where)
+        if question is not None:
+            result.append(question)
+    return result
+
+
+def _read_question(cid: str, item: dict, is_main: bool, regions: tuple[Region, ...],
+                   problems: Problems, name: str, where: str) -> Question | None:
+    ok = check_keys(item, QUESTION_KEYS, {"id", "text", "short", "type"}, problems, name, where)
+    if not ok or not check_id(item["id"], problems, name, f"{where}, field 'id'"):
+        return None
+    qtype = item["type"]
+    if qtype not in QUESTION_TYPES:
+        problems.add(name, f"{where}, field 'type'", f"unknown type {qtype!r} (expected one "
+                     f"of: {', '.join(QUESTION_TYPES)})")
+        return None
+    if is_main:
+        if item["id"] != cid:
+            problems.add(name, f"{where}, field 'id'", f"the main question's id must be the "
+                         f"condition id '{cid}'")
+        if qtype != "yes_no" or "optional" in item or "ask_when" in item:
+            problems.add(name, where, "the main question must be a required yes_no question "
+                         "without ask_when")
+    options = _read_options(item, qtype, regions, problems, name, where)
+    return Question(
+        id=item["id"], condition=cid, type=qtype,
+        text=text_field(item, "text", problems, name, where),
+        short=text_field(item, "short", problems, name, where),
+        hint=text_field(item, "hint", problems, name, where, required=False),
+        options=options,
+        not_sure=_flag(item, "not_sure", problems, name, where),
+        multiple=qtype == "body_location" or _flag(item, "multiple", problems, name, where),
+        required=not _flag(item, "optional", problems, name, where),
+        parent=None if is_main else cid,
+        ask_when_data=item.get("ask_when"),
+        minimum=_number(item, "min", problems, name, where),
+        maximum=_number(item, "max", problems, name, where),
+        unit=str(item.get("unit", "")),
+        max_length=_max_length(item, problems, name, where),
+    )
+
+
+def _read_options(item: dict, qtype: str, regions: tuple[Region, ...], problems: Problems,
+                  name: str, where: str) -> tuple[Option, ...]:
+    if qtype == "body_location":
+        if "options" in item:
+            problems.add(name, f"{where}, field 'options'", "body_location questions use the "
+                         "body_regions of rulebook.yaml")
+        return tuple(Option(region.id, region.label) for region in regions)
+    if qtype != "choice":
+        if "options" in item:
+            problems.add(name, f"{where}, field 'options'", f"a {qtype} question has no options")
+        return ()
+    data = item.get("options")
+    if not isinstance(data, list) or len(data) < 2:
+        problems.add(name, f"{where}, field 'options'", "a choice needs a list of at least two "
+                     "options, each {id: ..., label: ...}")
+        return ()
+    options: list[Option] = []
+    for option in data:
+        spot = f"{where}, option {option.get('id') if isinstance(option, dict) else option!r}"
+        if not isinstance(option, dict) or not check_keys(option, {"id", "label"},
+                                                          {"id", "label"}, problems, name, spot):
+            continue
+        if check_id(option["id"], problems, name, spot):
+            if any(existing.id == option["id"] for existing in options):
+                problems.add(name, spot, "duplicate option id")
+            options.append(Option(option["id"], text_field(option, "label", problems, name, spot)))
+    return tuple(options)
+
+
+def _flag(item: dict, key: str, problems: Problems, name: str, where: str) -> bool:
+    value = item.get(key, False)
+    if not isinstance(value, bool):
+        problems.add(name, f"{where}, field '{key}'", f"expected true or false, not {value!r}")
+        return False
+    return value
+
+
+def _number(item: dict, key: str, problems: Problems, name: str, where: str) -> float | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        problems.add(name, f"{where}, field '{key}'", f"expected a number, not {value!r}")
+        return None
+    if item.get("type") != "number":
+        problems.add(name, f"{where}, field '{key}'", "only number questions have min and max")
+    return value
+
+
+def _max_length(item: dict, problems: Problems, name: str, where: str) -> int:
+    value = item.get("max_length", DEFAULT_TEXT_LENGTH)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_TEXT_LENGTH:
+        problems.add(name, f"{where}, field 'max_length'", f"expected a whole number from 1 to "
+                     f"{MAX_TEXT_LENGTH}, not {value!r}")
+        return DEFAULT_TEXT_LENGTH
+    return value
+
+
+def _compile_ask_when(question: Question, tree: Any, questions: dict[str, Question],
+                      problems: Problems, name: str):
+    where = f"question '{question.id}', field 'ask_when'"
+    same_condition = [qid for qid, q in questions.items() if q.condition == question.condition]
+    earlier = set(same_condition[:same_condition.index(question.id)])
+    others = sorted(referenced_questions(tree) - earlier)
+    if others:
+        problems.add(name, where, f"may only look at earlier questions of the same condition, "
+                     f"not {', '.join(map(repr, others))}")
+        return None
+    used = _operators(tree) - ASK_WHEN_OPERATORS
+    if used:
+        problems.add(name, where, f"operator {', '.join(sorted(used))} cannot be used to show a "
+                     f"question (use one of: {', '.join(sorted(ASK_WHEN_OPERATORS))})")
+        return None
+    return _compile(tree, questions, problems, name, f"question '{question.id}'", "ask_when")
+
+
+def _operators(tree: Any) -> set[str]:
+    if isinstance(tree, dict):
+        if "q" in tree:
+            return {key for key in tree if key != "q"}
+        return set().union(*(_operators(value) for value in tree.values()))
+    if isinstance(tree, list):
+        return set().union(*(_operators(item) for item in tree))
+    return set()
+
+
+def _compile(tree: Any, questions: dict[str, Question], problems: Problems, name: str,
+             where: str, path: str):
+    try:
+        return compile_condition(tree, questions, path)
+    except ConditionError as error:
+        problems.add(name, f"{where}, field '{error.path}'", error.message)
+        return None
+
+
+def _read_rules(cid: str, items: Any, questions: dict[str, Question],
+                regions: tuple[Region, ...], rule_ids: set[str], problems: Problems,
+                name: str) -> list[Rule]:
+    if not isinstance(items, list) or not items:
+        problems.add(name, "field 'rules'", "expected a list of rules")
+        return []
+    rules = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            problems.add(name, f"rules[{index}]", "expected a mapping of fields")
+            continue
+        where = f"rule '{item.get('id')}'"
+        rule = _read_rule(cid, item, questions, regions, problems, name, where)
+        if rule is None:
+            continue
+        if rule.id in rule_ids:
+            problems.add(name, where, "duplicate rule id")
+        rule_ids.add(rule.id)
+        rules.append(rule)
+    own = {rule.id for rule in rules}
+    for rule in rules:
+        for target in rule.overrides:
+            if target not in own or target == rule.id:
+                problems.add(name, f"rule '{rule.id}', field 'overrides'", f"'{target}' is not "
+                             f"another rule of condition '{cid}'")
+    return rules
+
+
+def _read_rule(cid: str, item: dict, questions: dict[str, Question],
+               regions: tuple[Region, ...], problems: Problems, name: str,
+               where: str) -> Rule | None:
+    required = {"id", "outcome", "client_message", "therapist_action", "source"}
+    if not check_keys(item, RULE_KEYS, required, problems, name, where):
+        return None
+    if not check_id(item["id"], problems, name, f"{where}, field 'id'"):
+        return None
+    outcome = item["outcome"]
+    if outcome not in OUTCOMES[1:]:
+        problems.add(name, f"{where}, field 'outcome'", f"unknown outcome {outcome!r} "
+                     f"(expected one of: {', '.join(OUTCOMES[1:])})")
+    when = (lambda answers, on: True) if item.get("when") is None else _compile(
+        item["when"], questions, problems, name, where, "when")
+    region_ids = {region.id for region in regions}
+    areas = _id_list(item, "areas", problems, name, where)
+    for area in areas:
+        if area not in region_ids:
+            problems.add(name, f"{where}, field 'areas'", f"unknown body region {area!r}")
+    areas_from = _id_list(item, "areas_from", problems, name, where)
+    for qid in areas_from:
+        if questions.get(qid) is None or questions[qid].type != "body_location":
+            problems.add(name, f"{where}, field 'areas_from'", f"{qid!r} is not a body_location "
+                         "question")
+    suggested = _flag(item, "suggested_default", problems, name, where)
+    note = text_field(item, "note", problems, name, where, required=suggested)
+    if when is None:
+        return None
+    return Rule(
+        id=item["id"], condition=cid, outcome=outcome, when=when, when_data=item.get("when"),
+        urgent=_flag(item, "urgent", problems, name, where),
+        client_message=text_field(item, "client_message", problems, name, where),
+        therapist_action=text_field(item, "therapist_action", problems, name, where),
+        source=text_field(item, "source", problems, name, where),
+        areas=tuple(areas), areas_from=tuple(areas_from),
+        overrides=tuple(_id_list(item, "overrides", problems, name, where)),
+        suggested_default=suggested, note=note)
+
+
+def _id_list(item: dict, key: str, problems: Problems, name: str, where: str) -> list[str]:
+    value = item.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
+        problems.add(name, f"{where}, field '{key}'", "expected a list of ids")
+        return []
+    return value

@@ -1,0 +1,87 @@
+"""Reading rule-book YAML strictly, and collecting problems that name file and field."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import yaml
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+
+
+class YamlLoader(yaml.SafeLoader):
+    """SafeLoader where `yes`, `no`, `on` and `off` stay text, and duplicate keys are errors.
+
+    Clinic owners write `is: yes`; YAML 1.1 would read that as a boolean.
+    """
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+YamlLoader.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF"))
+
+
+class Problems:
+    """Every problem found while loading, each as 'file: where: message'."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, file: str, where: str, message: str) -> None:
+        self.items.append(f"{file}: {where}: {message}")
+
+
+def check_keys(data: dict, allowed: set[str], required: set[str], problems: Problems,
+               file: str, where: str) -> bool:
+    """Report unknown and missing fields; True when every required field is there."""
+    for key in sorted(set(map(str, data)) - allowed):
+        problems.add(file, where, f"unknown field {key!r} (expected: {', '.join(sorted(allowed))})")
+    missing = sorted(required - set(data))
+    for key in missing:
+        problems.add(file, where, f"missing field {key!r}")
+    return not missing
+
+
+def text_field(data: dict, key: str, problems: Problems, file: str, where: str,
+               required: bool = True) -> str:
+    """A non-empty text field (or '' when optional and absent)."""
+    value = data.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        if key in data or required:
+            problems.add(file, f"{where}, field '{key}'", "expected some text")
+        return ""
+    return value.strip()
+
+
+def check_id(value: Any, problems: Problems, file: str, where: str) -> bool:
+    if isinstance(value, str) and _ID.match(value):
+        return True
+    problems.add(file, where, f"{value!r} is not an id (lower-case letters, digits and _, "
+                 "starting with a letter)")
+    return False
+
+
+def check_date(value: Any, problems: Problems, file: str, where: str) -> None:
+    if value is None or isinstance(value, date):
+        return
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        problems.add(file, where, f"{value!r} is not a date (write it as YYYY-MM-DD)")

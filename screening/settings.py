@@ -1,0 +1,84 @@
+"""Configuration: defaults, SCREENING_* environment variables, test overrides, and checks."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from .rulebook import Rulebook, load_rulebook
+
+#: Values people paste from tutorials; none of them is a secret.
+PLACEHOLDER_KEYS = {"dev", "secret", "changeme", "change-me", "secret-key", "your-secret-key"}
+MIN_KEY_LENGTH = 16
+SECRET_KEY_HELP = """\
+massage-screening needs a secret key to protect clients' sessions and result links.
+Set one (at least 16 random characters) in the environment before starting, e.g.:
+    export SCREENING_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_hex())')"
+Keep it out of version control; `make run` creates one in instance/secret_key."""
+
+
+def configure(app: Flask, test_config: dict | None, default_rulebook: Path) -> None:
+    app.config.from_mapping(
+        SECRET_KEY=None,
+        DATABASE_URL=None,
+        CLINIC_NAME="Our massage clinic",
+        RULEBOOK=str(default_rulebook),
+        MAX_CONTENT_LENGTH=256 * 1024,
+        WTF_CSRF_TIME_LIMIT=6 * 3600,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    app.config.from_prefixed_env("SCREENING")
+    if test_config:
+        app.config.update(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
+    app.config.setdefault("SESSION_COOKIE_SECURE", not (app.debug or app.testing))
+    os.makedirs(app.instance_path, exist_ok=True)
+    serving = _serving()
+    _check_secret_key(app, serving)
+    if serving:
+        # Fail now, with every problem listed, rather than in front of a client.
+        app.extensions["rulebook"] = load_rulebook(app.config["RULEBOOK"])
+
+
+def database_url(app: Flask) -> str:
+    """SCREENING_DATABASE_URL, or SQLite in the instance folder; psycopg 3 for PostgreSQL."""
+    url = app.config.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + os.path.join(app.instance_path, "screening.sqlite3")
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _serving() -> bool:
+    """True unless the app is being loaded for a `flask` command other than `run`.
+
+    `flask rules check`, `flask screen` and the like never serve a page, so they
+    work without a secret key and can report a broken rule book themselves.
+    """
+    context = click.get_current_context(silent=True)
+    return context is None or context.info_name == "run"
+
+
+def _check_secret_key(app: Flask, serving: bool) -> None:
+    key = app.config.get("SECRET_KEY")
+    if key and str(key).lower() not in PLACEHOLDER_KEYS and len(str(key)) >= MIN_KEY_LENGTH:
+        return
+    if app.debug or app.testing or not serving:
+        app.config["SECRET_KEY"] = key or secrets.token_hex(32)
+        return
+    raise RuntimeError(SECRET_KEY_HELP)
+
+
+def current_rulebook() -> Rulebook:
+    """The app's rule book, loaded on first use (at start-up when serving)."""
+    extensions = current_app.extensions
+    if "rulebook" not in extensions:
+        extensions["rulebook"] = load_rulebook(current_app.config["RULEBOOK"])
+    return extensions["rulebook"]

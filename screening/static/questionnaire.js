@@ -1,0 +1,74 @@
+/* Questionnaire: show a follow-up only when its question is answered Yes or Not sure
+   (and its own condition holds), move focus to the error summary, and make its links
+   focus their fields. The form works without this script: the server then asks the
+   follow-ups after the first submission. Hidden follow-ups are disabled, so their
+   answers are never sent. */
+(function () {
+  "use strict";
+
+  var form = document.querySelector("form[data-questionnaire]");
+
+  function valuesOf(name) {
+    var values = [];
+    var elements = form.elements.namedItem(name);
+    if (!elements) { return values; }
+    if (elements.length === undefined || elements.tagName === "SELECT") { elements = [elements]; }
+    Array.prototype.forEach.call(elements, function (element) {
+      if (element.disabled) { return; }
+      if (element.type === "radio" || element.type === "checkbox") {
+        if (element.checked) { values.push(element.value); }
+      } else if (element.value.trim() !== "") {
+        values.push(element.value);
+      }
+    });
+    return values;
+  }
+
+  function holds(test) {
+    if (test.all) { return test.all.every(holds); }
+    if (test.any) { return test.any.some(holds); }
+    if (test.not) { return !holds(test.not); }
+    var values = valuesOf(test.q);
+    if ("is" in test) { return values.length === 1 && values[0] === test.is; }
+    if ("in" in test) { return values.length === 1 && test.in.indexOf(values[0]) !== -1; }
+    if ("includes" in test) {
+      var wanted = [].concat(test.includes);
+      return values.some(function (value) { return wanted.indexOf(value) !== -1; });
+    }
+    if ("answered" in test) { return (values.length > 0) === test.answered; }
+    return true;
+  }
+
+  function update(boxes) {
+    boxes.forEach(function (box) {
+      var show = holds(box.test);
+      box.element.hidden = !show;
+      Array.prototype.forEach.call(
+        box.element.querySelectorAll("input, textarea, select"),
+        function (control) { control.disabled = !show; });
+    });
+  }
+
+  if (form) {
+    var boxes = Array.prototype.map.call(
+      form.querySelectorAll("[data-show-when]"),
+      function (element) { return { element: element, test: JSON.parse(element.dataset.showWhen) }; });
+    form.addEventListener("change", function () { update(boxes); });
+    update(boxes);
+  }
+
+  var summary = document.querySelector(".error-summary");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      if (!link) { return; }
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) { return; }
+      event.preventDefault();
+      var container = target.closest("fieldset") || target.closest(".field") || target;
+      container.scrollIntoView();
+      target.focus({ preventScroll: true });
+    });
+  }
+})();
