@@ -17,6 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True,
                 template_folder=str(ROOT / "templates"))
     configure(app, test_config, default_rulebook=ROOT / "rules")
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     database.init_app(app)
     security.init_app(app)
     intake.init_app(app)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -47,14 +46,6 @@ def group_findings(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[
     return list(groups.items())
 
 
-def show_when(question: Question) -> str:
-    """A follow-up's visibility as a condition tree (JSON) for the questionnaire's script."""
-    tests = [{"q": question.parent, "in": sorted(GATE)}]
-    if question.ask_when_data is not None:
-        tests.append(question.ask_when_data)
-    return json.dumps({"all": tests})
-
-
 def region_groups(rulebook: Rulebook) -> dict[str, str]:
     return {region.id: region.group for region in rulebook.regions}
 
@@ -67,7 +58,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_global(format_answer)
     app.add_template_global(group_findings)
-    app.add_template_global(show_when)
+    app.add_template_global(sorted(GATE), "gate")
     app.add_template_global(region_groups)
     app.add_template_global(OUTCOME_ICONS, "outcome_icons")
     app.add_template_global(OUTCOME_LABELS, "outcome_labels")

@@ -1,5 +1,5 @@
-/* Questionnaire: show a follow-up only when its question is answered Yes or Not sure
-   (and its own condition holds), move focus to the error summary, and make its links
+/* Questionnaire: show a follow-up only when its question's answer opens the gate (Yes or
+   Not sure, from the form's data-gate) and its own ask-when condition holds, move focus to the error summary, and make its links
    focus their fields. The form works without this script: the server then asks the
    follow-ups after the first submission. Hidden follow-ups are disabled, so their
    answers are never sent. */
@@ -50,9 +50,14 @@
   }
 
   if (form) {
+    var gate = JSON.parse(form.dataset.gate);
     var boxes = Array.prototype.map.call(
-      form.querySelectorAll("[data-show-when]"),
-      function (element) { return { element: element, test: JSON.parse(element.dataset.showWhen) }; });
+      form.querySelectorAll("[data-follow-up-of]"),
+      function (element) {
+        var tests = [{ q: element.dataset.followUpOf, in: gate }];
+        if (element.dataset.askWhen) { tests.push(JSON.parse(element.dataset.askWhen)); }
+        return { element: element, test: { all: tests } };
+      });
     form.addEventListener("change", function () { update(boxes); });
     update(boxes);
   }

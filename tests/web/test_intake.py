@@ -83,7 +83,9 @@ def test_follow_ups_start_hidden_and_disabled(client, rulebook):
             assert box is None and not control.has_attr("disabled")
         else:
             assert box.has_attr("hidden") and control.has_attr("disabled"), question.id
-            assert json.loads(box["data-show-when"])["all"][0]["q"] == question.parent
+            assert box["data-follow-up-of"] == question.parent
+            if question.ask_when_data is not None:
+                assert json.loads(box["data-ask-when"]) == question.ask_when_data
 
 
 def test_all_no_is_stored_and_gives_clear(app, client, rulebook):
