@@ -19,10 +19,13 @@ $(KEY_FILE):
 	mkdir -p instance
 	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $(KEY_FILE)
 
+# Plain HTTP on this machine only, so the session cookie cannot be marked Secure here.
+RUN_ENV = SCREENING_SECRET_KEY="$$(cat $(KEY_FILE))" SCREENING_SESSION_COOKIE_SECURE=false
+
 run: $(STAMP) $(KEY_FILE)
-	SCREENING_SECRET_KEY="$$(cat $(KEY_FILE))" $(FLASK) db upgrade
+	$(RUN_ENV) $(FLASK) db upgrade
 	@echo "Serving on http://127.0.0.1:5000 (press Ctrl+C to stop)"
-	SCREENING_SECRET_KEY="$$(cat $(KEY_FILE))" $(FLASK) run --host 127.0.0.1 --port 5000
+	$(RUN_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(STAMP)
 	$(BIN)/ruff check screening tests

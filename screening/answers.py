@@ -68,6 +68,8 @@ def _check_choice(question: Question, value: Any, today: date) -> Any:
 
 
 def _check_date(question: Question, value: Any, today: date) -> str:
+    if isinstance(value, date):  # a YAML file may hold real dates
+        value = value.isoformat()
     try:
         when = date.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
@@ -82,13 +84,22 @@ def _check_date(question: Question, value: Any, today: date) -> str:
 
 
 def _check_number(question: Question, value: Any, today: date) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
         raise AnswerError(format_message(question))
     low, high = question.minimum, question.maximum
     if (low is not None and value < low) or (high is not None and value > high):
         raise AnswerError(f"Enter {question.short} as a number from {_plain(low)} to "
                           f"{_plain(high)}")
-    return int(value) if float(value).is_integer() else value
+    if not _finite(value):
+        raise AnswerError(format_message(question))
+    return value if isinstance(value, int) or not value.is_integer() else int(value)
+
+
+def _finite(value: int | float) -> bool:
+    try:
+        return isfinite(value)
+    except OverflowError:  # an int too large to be any real answer
+        return False
 
 
 def _check_text(question: Question, value: Any, today: date) -> str:

@@ -45,7 +45,7 @@ def check_rules(path: str | None) -> None:
 def list_questions() -> None:
     """Print the questionnaire's questions as JSON."""
     items = []
-    for question in current_rulebook().questions.values():
+    for question in _rulebook().questions.values():
         item = {"id": question.id, "type": question.type, "text": question.text,
                 "condition": question.condition, "follow_up_of": question.parent,
                 "required": question.required}
@@ -68,16 +68,25 @@ def screen(file, on) -> None:
     """Screen a JSON object of answers keyed by question id (FILE, or - for stdin)."""
     try:
         raw = json.load(file)
-    except json.JSONDecodeError as error:
-        _fail([f"{file.name}: not valid JSON ({error})"])
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        _fail([f"{file.name}: not valid JSON in UTF-8 ({error})"])
     if not isinstance(raw, dict):
         _fail([f"{file.name}: expected a JSON object of answers keyed by question id"])
-    rulebook = current_rulebook()
+    rulebook = _rulebook()
     answers, problems = normalise(rulebook, raw, today=date.today())
     if problems:
         _fail([f"{qid}: {message}" for qid, message in problems.items()])
     result = evaluate(rulebook, answers, on.date() if on else date.today())
     click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+
+
+def _rulebook():
+    """The app's rule book, or exit 2 listing its problems (no traceback)."""
+    try:
+        return current_rulebook()
+    except RulebookError as error:
+        _fail([f"The rule book {current_app.config['RULEBOOK']} has problems:",
+               *error.problems])
 
 
 def _fail(messages: list[str]) -> None:

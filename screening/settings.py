@@ -14,6 +14,7 @@ from .rulebook import Rulebook, load_rulebook
 #: Values people paste from tutorials; none of them is a secret.
 PLACEHOLDER_KEYS = {"dev", "secret", "changeme", "change-me", "secret-key", "your-secret-key"}
 MIN_KEY_LENGTH = 16
+TEXT_SETTINGS = ("SECRET_KEY", "DATABASE_URL", "CLINIC_NAME", "RULEBOOK")
 SECRET_KEY_HELP = """\
 massage-screening needs a secret key to protect clients' sessions and result links.
 Set one (at least 16 random characters) in the environment before starting, e.g.:
@@ -35,14 +36,22 @@ def configure(app: Flask, test_config: dict | None, default_rulebook: Path) -> N
     app.config.from_prefixed_env("SCREENING")
     if test_config:
         app.config.update(test_config)
+    for key in TEXT_SETTINGS:  # from_prefixed_env reads JSON: a key of digits would be an int
+        if app.config.get(key) is not None:
+            app.config[key] = str(app.config[key])
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
-    app.config.setdefault("SESSION_COOKIE_SECURE", not (app.debug or app.testing))
+    if not _set_explicitly("SESSION_COOKIE_SECURE", test_config):
+        app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
     os.makedirs(app.instance_path, exist_ok=True)
     serving = _serving()
     _check_secret_key(app, serving)
     if serving:
         # Fail now, with every problem listed, rather than in front of a client.
         app.extensions["rulebook"] = load_rulebook(app.config["RULEBOOK"])
+
+
+def _set_explicitly(key: str, test_config: dict | None) -> bool:
+    return key in (test_config or {}) or f"SCREENING_{key}" in os.environ
 
 
 def database_url(app: Flask) -> str:

@@ -190,7 +190,7 @@ def compile_condition(tree: Any, questions: Mapping[str, Any], path: str = "when
     if "q" not in tree:
         return _compile_group(tree, questions, path)
     question_id = tree["q"]
-    if question_id not in questions:
+    if not isinstance(question_id, str) or question_id not in questions:
         raise ConditionError(path, f"unknown question id {question_id!r}")
     question = questions[question_id]
     operators = [key for key in tree if key != "q"]
@@ -232,7 +232,7 @@ def referenced_questions(tree: Any) -> set[str]:
     """Every question id a (valid) condition tree looks at."""
     if isinstance(tree, dict):
         if "q" in tree:
-            return {tree["q"]}
+            return {tree["q"]} if isinstance(tree["q"], str) else set()
         return set().union(*(referenced_questions(value) for value in tree.values()))
     if isinstance(tree, list):
         return set().union(*(referenced_questions(item) for item in tree))

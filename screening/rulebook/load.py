@@ -17,7 +17,15 @@ import yaml
 
 from .load_conditions import load_conditions
 from .types import OUTCOMES, Region, Rulebook, RulebookError, Section
-from .yamlio import Problems, YamlLoader, check_date, check_id, check_keys, text_field
+from .yamlio import (
+    Problems,
+    YamlLoader,
+    check_date,
+    check_id,
+    check_keys,
+    check_mapping,
+    text_field,
+)
 
 
 def load_rulebook(path: str | Path) -> Rulebook:
@@ -96,12 +104,12 @@ def _load_regions(data: Any, problems: Problems, file: str) -> tuple[Region, ...
         return ()
     for index, group in enumerate(data):
         where = f"body_regions[{index}]"
-        if not isinstance(group, dict) or not check_keys(
+        if not check_mapping(
                 group, {"group", "regions"}, {"group", "regions"}, problems, file, where):
             continue
         for item in group["regions"] or []:
             spot = f"{where}, region {item.get('id') if isinstance(item, dict) else item!r}"
-            if not isinstance(item, dict) or not check_keys(
+            if not check_mapping(
                     item, {"id", "label"}, {"id", "label"}, problems, file, spot):
                 continue
             if not check_id(item["id"], problems, file, f"{spot}, field 'id'"):
@@ -137,7 +145,7 @@ def _load_sections(data: Any, problems: Problems, file: str) -> list[Section]:
     sections = []
     for index, item in enumerate(data):
         where = f"sections[{index}]"
-        if not isinstance(item, dict) or not check_keys(
+        if not check_mapping(
                 item, {"id", "title", "intro", "conditions"}, {"id", "title", "conditions"},
                 problems, file, where):
             continue

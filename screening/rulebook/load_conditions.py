@@ -22,7 +22,7 @@ from .types import (
     Region,
     Rule,
 )
-from .yamlio import Problems, check_date, check_id, check_keys, text_field
+from .yamlio import Problems, check_date, check_id, check_keys, check_mapping, text_field
 
 CONDITION_KEYS = {"id", "name", "seed", "reviewed", "questions", "rules", "notes"}
 QUESTION_KEYS = {"id", "text", "short", "type", "hint", "options", "not_sure", "multiple",
@@ -63,7 +63,7 @@ def load_conditions(raw: dict[str, tuple[Path, Any]], regions: tuple[Region, ...
         questions[qid] = dataclasses.replace(questions[qid], ask_when=predicate)
 
     conditions: dict[str, Condition] = {}
-    rule_ids: set[str] = set()
+    rule_ids: dict[str, str] = {}  # rule id -> the file it was first seen in
     for cid, (file, data) in raw.items():
         if data is None:
             continue
@@ -149,8 +149,7 @@ def _read_options(item: dict, qtype: str, regions: tuple[Region, ...], problems:
     options: list[Option] = []
     for option in data:
         spot = f"{where}, option {option.get('id') if isinstance(option, dict) else option!r}"
-        if not isinstance(option, dict) or not check_keys(option, {"id", "label"},
-                                                          {"id", "label"}, problems, name, spot):
+        if not check_mapping(option, {"id", "label"}, {"id", "label"}, problems, name, spot):
             continue
         if check_id(option["id"], problems, name, spot):
             if any(existing.id == option["id"] for existing in options):
@@ -226,7 +225,7 @@ def _compile(tree: Any, questions: dict[str, Question], problems: Problems, name
 
 
 def _read_rules(cid: str, items: Any, questions: dict[str, Question],
-                regions: tuple[Region, ...], rule_ids: set[str], problems: Problems,
+                regions: tuple[Region, ...], rule_ids: dict[str, str], problems: Problems,
                 name: str) -> list[Rule]:
     if not isinstance(items, list) or not items:
         problems.add(name, "field 'rules'", "expected a list of rules")
@@ -241,8 +240,8 @@ def _read_rules(cid: str, items: Any, questions: dict[str, Question],
         if rule is None:
             continue
         if rule.id in rule_ids:
-            problems.add(name, where, "duplicate rule id")
-        rule_ids.add(rule.id)
+            problems.add(name, where, f"duplicate rule id (also in {rule_ids[rule.id]})")
+        rule_ids.setdefault(rule.id, name)
         rules.append(rule)
     own = {rule.id for rule in rules}
     for rule in rules:
@@ -262,7 +261,10 @@ def _read_rule(cid: str, item: dict, questions: dict[str, Question],
     if not check_id(item["id"], problems, name, f"{where}, field 'id'"):
         return None
     outcome = item["outcome"]
-    if outcome not in OUTCOMES[1:]:
+    if outcome == OUTCOMES[0]:
+        problems.add(name, f"{where}, field 'outcome'", f"a rule cannot give '{outcome}': "
+                     "clear is what a client gets when no rule matches")
+    elif outcome not in OUTCOMES[1:]:
         problems.add(name, f"{where}, field 'outcome'", f"unknown outcome {outcome!r} "
                      f"(expected one of: {', '.join(OUTCOMES[1:])})")
     when = (lambda answers, on: True) if item.get("when") is None else _compile(

@@ -28,6 +28,16 @@ class YamlLoader(yaml.SafeLoader):
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_timestamp(self, node):
+        """An impossible date (2026-13-01) stays text, so the field that holds it is named."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", YamlLoader.construct_yaml_timestamp)
+
 
 YamlLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
@@ -55,6 +65,16 @@ def check_keys(data: dict, allowed: set[str], required: set[str], problems: Prob
     for key in missing:
         problems.add(file, where, f"missing field {key!r}")
     return not missing
+
+
+def check_mapping(data: Any, allowed: set[str], required: set[str], problems: Problems,
+                  file: str, where: str) -> bool:
+    """Like check_keys, but first report an entry that is not a mapping at all."""
+    if not isinstance(data, dict):
+        problems.add(file, where, f"expected a mapping with fields {', '.join(sorted(required))}"
+                     f", not {data!r}")
+        return False
+    return check_keys(data, allowed, required, problems, file, where)
 
 
 def text_field(data: dict, key: str, problems: Problems, file: str, where: str,
