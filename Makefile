@@ -24,7 +24,9 @@ RUN_ENV = SCREENING_SECRET_KEY="$$(cat $(KEY_FILE))" SCREENING_SESSION_COOKIE_SE
 
 run: $(STAMP) $(KEY_FILE)
 	$(RUN_ENV) $(FLASK) db upgrade
-	@echo "Serving on http://127.0.0.1:5000 (press Ctrl+C to stop)"
+	@echo "Serving on http://127.0.0.1:5000 (press Ctrl+C to stop)."
+	@echo "Therapists sign in at http://127.0.0.1:5000/review/sign-in. No account yet? In another"
+	@echo "terminal: .venv/bin/flask --app screening therapist add you@example.com --name 'Your Name'"
 	$(RUN_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(STAMP)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import cli, database, errors, intake, presenters, security
+from . import cli, database, errors, intake, presenters, review, security
 from .settings import configure
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     database.init_app(app)
     security.init_app(app)
     intake.init_app(app)
+    review.init_app(app)
     errors.init_app(app)
     presenters.init_app(app)
     cli.init_app(app)

@@ -1,14 +1,30 @@
-"""Stored screenings. Answers are one JSON document keyed by question id."""
+"""Stored screenings, therapists, their decisions, and the audit trail.
+
+Answers are one JSON document keyed by question id. Decisions and audit events
+are only ever added: a revised decision is a new row, and the audit trail
+refuses updates and deletes at the session level.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, String
-from sqlalchemy.orm import Mapped, mapped_column
+from flask_login import UserMixin
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .database import db
+
+#: What a therapist can decide about a screening, and how each decision reads.
+DECISION_KINDS = {
+    "go_ahead": "Go ahead",
+    "go_ahead_with_changes": "Go ahead with changes",
+    "waiting_for_clearance": "Waiting for doctor's clearance",
+    "cleared_by_doctor": "Cleared by doctor",
+    "postponed": "Postponed",
+    "declined": "Declined",
+}
 
 
 class Screening(db.Model):
@@ -34,6 +50,75 @@ class Screening(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     signature: Mapped[str] = mapped_column(String(100))
     signed_on: Mapped[date] = mapped_column(Date)
+    #: The latest decision's kind (None until reviewed), kept here so the queue can sort on it.
+    decision: Mapped[str | None] = mapped_column(String(32), index=True)
+
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="screening", order_by="Decision.id.desc()")
 
     def __repr__(self) -> str:
         return f"<Screening {self.id} {self.outcome}>"
+
+
+class Therapist(UserMixin, db.Model):
+    """A clinic therapist who signs in to review screenings. Managed from the CLI."""
+
+    __tablename__ = "therapists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+
+class Decision(db.Model):
+    """What a therapist decided about a screening; a revision is a new row."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    screening_id: Mapped[int] = mapped_column(ForeignKey("screenings.id"), index=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    cleared_on: Mapped[date | None] = mapped_column(Date)
+    cleared_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    screening: Mapped[Screening] = relationship(back_populates="decisions")
+    therapist: Mapped[Therapist] = relationship()
+
+
+class AuditEvent(db.Model):
+    """One line of the append-only audit trail: who did what, when, from where."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_action_subject_at", "action", "subject", "at"),
+        Index("ix_audit_events_action_address_at", "action", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    therapist_id: Mapped[int | None] = mapped_column(ForeignKey("therapists.id"))
+    #: Who or what the event is about, as text (an email for sign-ins and accounts).
+    subject: Mapped[str] = mapped_column(String(254), default="")
+    screening_id: Mapped[int | None] = mapped_column(ForeignKey("screenings.id"), index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+    therapist: Mapped[Therapist | None] = relationship()
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_is_append_only(session: Session, flush_context, instances) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEvent):
+            raise ValueError("audit events cannot be changed or deleted")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 
 from .engine import GATE
 from .rulebook import Question, Rulebook
@@ -23,6 +24,17 @@ def long_date(value: date | str | None) -> str:
         return ""
     when = date.fromisoformat(value) if isinstance(value, str) else value
     return f"{when.day} {when:%B %Y}"
+
+
+def date_time(value: datetime | None) -> str:
+    """27 March 2026, 14:05 in the clinic's time zone (stored times are UTC)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:  # SQLite hands back naive datetimes
+        value = value.replace(tzinfo=UTC)
+    zone = current_app.config.get("TIMEZONE")
+    local = value.astimezone(ZoneInfo(zone) if zone else None)
+    return f"{local.day} {local:%B %Y, %H:%M}"
 
 
 def format_answer(question: Question, value: Any) -> str:
@@ -56,6 +68,7 @@ def region_labels(rulebook: Rulebook, region_ids: list[str]) -> list[str]:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(long_date)
+    app.add_template_filter(date_time)
     app.add_template_global(format_answer)
     app.add_template_global(group_findings)
     app.add_template_global(sorted(GATE), "gate")

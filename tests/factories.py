@@ -42,3 +42,43 @@ def make_app(db_path: Path, **config):
     return create_app({"TESTING": True, "SECRET_KEY": SECRET,
                        "DATABASE_URL": f"sqlite:///{db_path}", "WTF_CSRF_ENABLED": False,
                        "CLINIC_NAME": "Riverside Massage", **config})
+
+
+def add_screening(rulebook, answers=None, *, on=None, key=None, **fields):
+    """Store a screening directly (in an app context), screened by the real engine."""
+    from datetime import UTC, datetime
+
+    from screening.answers import normalise
+    from screening.database import db
+    from screening.engine import evaluate
+    from screening.models import Screening
+
+    on = on or date.today()
+    checked, problems = normalise(rulebook, {**all_no(rulebook), **(answers or {})}, today=on)
+    assert problems == {}, problems
+    result = evaluate(rulebook, checked, fields.get("appointment_date") or on)
+    count = db.session.query(Screening).count()
+    values = {
+        "submission_key": key or f"key{count:029d}", "result_token_hash": f"{count:064d}",
+        "client_name": f"Client {count}", "date_of_birth": date(1980, 3, 27),
+        "email": "client@example.com", "phone": None, "appointment_date": None,
+        "answers": checked, "outcome": result.outcome, "urgent": result.urgent,
+        "findings": [{**f.to_dict(), "condition_name": rulebook.conditions[f.condition].name}
+                     for f in result.findings],
+        "body_areas": list(result.body_areas), "rulebook_version": rulebook.version,
+        "screened_on": result.screened_on, "submitted_at": datetime.now(UTC),
+        "signature": "Client", "signed_on": on, **fields}
+    screening = Screening(**values)
+    db.session.add(screening)
+    db.session.commit()
+    return screening
+
+
+def add_therapist(app, email="kim@example.com", name="Kim Lee",
+                  password="correct horse battery"):
+    """Create an account through the CLI, as a clinic owner would."""
+    result = app.test_cli_runner().invoke(
+        args=["therapist", "add", email, "--name", name, "--password-stdin"],
+        input=password + "\n")
+    assert result.exit_code == 0, result.output
+    return password

@@ -36,7 +36,7 @@ from ..answers import (
     prune,
 )
 from ..rulebook import Question, Rulebook
-from .fields import FlexibleDateField, NumberField
+from ..fields import FlexibleDateField, NumberField
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")

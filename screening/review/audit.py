@@ -1,0 +1,42 @@
+"""Writing to the append-only audit trail."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import has_request_context, request
+
+from ..database import db
+from ..models import AuditEvent, Screening, Therapist
+
+ACTIONS = {
+    "sign_in": "Signed in",
+    "sign_in_failed": "Failed sign-in",
+    "sign_in_refused": "Sign-in refused: too many failed attempts",
+    "sign_out": "Signed out",
+    "signed_out_idle": "Signed out after inactivity",
+    "view_screening": "Viewed screening",
+    "record_decision": "Recorded decision",
+    "revise_decision": "Revised decision",
+    "account_added": "Account added",
+    "password_reset": "Password reset",
+    "account_disabled": "Account disabled",
+}
+
+
+def record(action: str, *, therapist: Therapist | None = None, subject: str = "",
+           screening: Screening | None = None, detail: str = "",
+           commit: bool = False) -> AuditEvent:
+    """Add one audit event (address from the request, if any); the caller commits."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    event = AuditEvent(
+        at=datetime.now(UTC), action=action,
+        therapist_id=therapist.id if therapist is not None else None,
+        subject=subject or (therapist.email if therapist is not None else ""),
+        screening_id=screening.id if screening is not None else None, detail=detail,
+        address=(request.remote_addr or "") if has_request_context() else "command line")
+    db.session.add(event)
+    if commit:
+        db.session.commit()
+    return event

@@ -1,0 +1,67 @@
+"""The review queue: flagged and unreviewed screenings first, with filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, case, select
+
+from ..fields import parse_date
+from ..models import Screening
+from ..rulebook import OUTCOMES
+
+#: Most restrictive outcome first: postpone, medical clearance, local, caution, clear.
+_OUTCOME_ORDER = case({outcome: rank for rank, outcome in enumerate(reversed(OUTCOMES))},
+                      value=Screening.outcome)
+STATES = {"unreviewed": "Not reviewed yet", "reviewed": "Reviewed"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    outcome: str = ""
+    state: str = ""
+    appointment_from: date | None = None
+    appointment_to: date | None = None
+    name: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        """Read the query string; anything unrecognised is ignored rather than an error."""
+        outcome = args.get("outcome", "")
+        state = args.get("state", "")
+        return cls(
+            outcome=outcome if outcome in OUTCOMES else "",
+            state=state if state in STATES else "",
+            appointment_from=parse_date(args.get("from", "")[:40]),
+            appointment_to=parse_date(args.get("to", "")[:40]),
+            name=args.get("q", "").strip()[:100])
+
+    def query_args(self) -> dict[str, str]:
+        args = {"outcome": self.outcome, "state": self.state, "q": self.name,
+                "from": self.appointment_from.isoformat() if self.appointment_from else "",
+                "to": self.appointment_to.isoformat() if self.appointment_to else ""}
+        return {key: value for key, value in args.items() if value}
+
+
+def queue_query(filters: Filters) -> Select:
+    """Unreviewed first, then urgent, then most restrictive outcome, then soonest
+    appointment (none last), then newest."""
+    query = select(Screening)
+    if filters.outcome:
+        query = query.where(Screening.outcome == filters.outcome)
+    if filters.state == "unreviewed":
+        query = query.where(Screening.decision.is_(None))
+    elif filters.state == "reviewed":
+        query = query.where(Screening.decision.is_not(None))
+    if filters.appointment_from:
+        query = query.where(Screening.appointment_date >= filters.appointment_from)
+    if filters.appointment_to:
+        query = query.where(Screening.appointment_date <= filters.appointment_to)
+    if filters.name:
+        pattern = filters.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Screening.client_name.ilike(f"%{pattern}%", escape="\\"))
+    return query.order_by(
+        Screening.decision.is_not(None), Screening.urgent.desc(), _OUTCOME_ORDER,
+        Screening.appointment_date.is_(None), Screening.appointment_date,
+        Screening.submitted_at.desc(), Screening.id.desc())

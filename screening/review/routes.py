@@ -1,0 +1,91 @@
+"""Review pages: the queue, a screening in detail with its decisions, the audit trail."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..database import db
+from ..engine import evaluate
+from ..models import AuditEvent, Decision, Screening
+from ..settings import current_rulebook
+from . import bp
+from .audit import ACTIONS, record
+from .forms import DecisionForm
+from .queue import STATES, Filters, queue_query
+
+PER_PAGE = 25
+
+
+@bp.get("/")
+def queue():
+    filters = Filters.from_args(request.args)
+    page = db.paginate(queue_query(filters), page=request.args.get("page", 1, type=int),
+                       per_page=PER_PAGE, error_out=False)
+    return render_template("review/queue.html", page=page, filters=filters, states=STATES,
+                           today=date.today())
+
+
+@bp.get("/screenings/<int:screening_id>")
+def screening(screening_id: int):
+    item = db.get_or_404(Screening, screening_id)
+    record("view_screening", therapist=current_user, screening=item, commit=True)
+    return _detail(item, DecisionForm())
+
+
+@bp.post("/screenings/<int:screening_id>/decision")
+def decide(screening_id: int):
+    item = db.get_or_404(Screening, screening_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _detail(item, form)
+    revising = item.decision is not None
+    decision = Decision(
+        screening=item, therapist_id=current_user.id, kind=form.kind.data,
+        note=(form.note.data or "").strip(),
+        cleared_on=form.cleared_on.data if form.kind.data == "cleared_by_doctor" else None,
+        cleared_by=(form.cleared_by.data or "").strip() or None
+        if form.kind.data == "cleared_by_doctor" else None,
+        created_at=datetime.now(UTC))
+    db.session.add(decision)
+    item.decision = decision.kind
+    record("revise_decision" if revising else "record_decision", therapist=current_user,
+           screening=item, detail=form.kind.data)
+    db.session.commit()
+    flash("Decision recorded.")
+    return redirect(url_for("review.screening", screening_id=item.id), code=303)
+
+
+@bp.get("/audit")
+def audit():
+    page = db.paginate(select(AuditEvent).order_by(AuditEvent.id.desc()),
+                       page=request.args.get("page", 1, type=int), per_page=50,
+                       error_out=False)
+    return render_template("review/audit.html", page=page, actions=ACTIONS)
+
+
+def _detail(item: Screening, form: DecisionForm):
+    """The screening page; also shown again, with errors, when a decision is invalid."""
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.screening_id == item.id)
+                                .order_by(AuditEvent.id.desc()).limit(50)).all()
+    return render_template("review/screening.html", screening=item, form=form,
+                           now=_as_of_now(item), events=events, actions=ACTIONS)
+
+
+def _as_of_now(item: Screening):
+    """The same answers screened as of today (or the appointment, if still ahead), with the
+    current rule book, when that gives a different result from the one stored."""
+    today = date.today()
+    on = item.appointment_date if item.appointment_date and item.appointment_date > today \
+        else today
+    if on == item.screened_on:
+        return None
+    result = evaluate(current_rulebook(), item.answers, on)
+    stored_rules = sorted(finding["rule"] for finding in item.findings)
+    if (result.outcome == item.outcome and result.urgent == item.urgent
+            and sorted(finding.rule for finding in result.findings) == stored_rules):
+        return None
+    return result

@@ -1,0 +1,391 @@
+"""The therapists' review area through the Flask test client."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from screening.database import db
+from screening.models import AuditEvent, Decision, Screening
+from tests.factories import add_screening, add_therapist, consent, form_data
+
+TODAY = date.today()
+SCRIPT = "<script>alert('x')</script>"
+URGENT_VEINS = {"varicose_veins": "yes", "vv_location": ["left_calf"],
+                "vv_severity": "large_raised", "vv_symptoms_now": "yes", "vv_clot_history": "no"}
+
+
+def page(response):
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def sign_in(client, email="kim@example.com", password="correct horse battery", next_=""):
+    return client.post("/review/sign-in", data={"email": email, "password": password,
+                                                "next": next_})
+
+
+@pytest.fixture
+def therapist(app):
+    return add_therapist(app)
+
+
+@pytest.fixture
+def signed_in(client, therapist):
+    assert sign_in(client).status_code == 302
+    return client
+
+
+def events(app, action=None):
+    with app.app_context():
+        query = select(AuditEvent).order_by(AuditEvent.id)
+        if action:
+            query = query.where(AuditEvent.action == action)
+        return db.session.scalars(query).all()
+
+
+def queue_names(client, query=""):
+    soup = page(client.get(f"/review/{query}"))
+    return [row.th.get_text(strip=True) for row in soup.select("table.queue tbody tr")]
+
+
+@pytest.mark.parametrize("path", ["/review/", "/review/audit", "/review/screenings/1",
+                                  "/review/?outcome=postpone&page=2"])
+def test_every_review_page_needs_sign_in_and_comes_back_after(app, client, therapist,
+                                                              rulebook, path):
+    with app.app_context():
+        add_screening(rulebook)
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/review/sign-in?next=")
+    soup = page(client.get(response.headers["Location"]))
+    after = sign_in(client, next_=soup.find("input", {"name": "next"})["value"])
+    assert after.headers["Location"] == path
+
+
+def test_posting_a_decision_needs_sign_in(app, client, rulebook):
+    with app.app_context():
+        add_screening(rulebook)
+    response = client.post("/review/screenings/1/decision", data={"kind": "go_ahead"})
+    assert response.status_code == 302 and "/review/sign-in" in response.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(select(Decision)) is None
+
+
+def test_a_client_with_a_result_link_cannot_open_review_pages(client, rulebook):
+    result = client.post("/submit", data=consent(form_data(rulebook, URGENT_VEINS)))
+    assert client.get(result.headers["Location"]).status_code == 200
+    for path in ("/review/", "/review/screenings/1", "/review/audit"):
+        assert "/review/sign-in" in client.get(path).headers["Location"]
+    token = result.headers["Location"].rsplit("/", 1)[1]
+    assert client.get(f"/review/screenings/{token}").status_code in (302, 404)
+
+
+def test_next_never_leaves_the_review_area(client, therapist):
+    for target in ("https://evil.example/", "//evil.example/review/", "/result/abc"):
+        assert sign_in(client, next_=target).headers["Location"] == "/review/"
+        client.post("/review/sign-out")
+
+
+def test_wrong_password_and_unknown_email_get_the_same_message(app, client, therapist):
+    for email, password in (("kim@example.com", "wrong password!"), ("nobody@example.com",
+                                                                    "correct horse battery")):
+        soup = page(sign_in(client, email, password))
+        assert soup.title.get_text().startswith("Error:")
+        assert "Enter a correct email address and password" in soup.select_one(
+            ".error-summary").get_text()
+        assert soup.find("input", {"name": "password"}).get("value", "") == ""
+    failed = events(app, "sign_in_failed")
+    assert [event.subject for event in failed] == ["kim@example.com", "nobody@example.com"]
+    assert all(event.address == "127.0.0.1" for event in failed)
+
+
+def test_disabled_account_cannot_sign_in_and_is_signed_out(app, client, therapist):
+    assert sign_in(client).status_code == 302
+    assert app.test_cli_runner().invoke(args=["therapist", "disable",
+                                              "kim@example.com"]).exit_code == 0
+    assert "/review/sign-in" in client.get("/review/").headers["Location"]
+    soup = page(sign_in(client))
+    assert "This account has been disabled" in soup.get_text()
+
+
+def test_session_is_renewed_at_sign_in(client, therapist):
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+    sign_in(client)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert "_user_id" in session
+
+
+def test_idle_session_expires(app, signed_in):
+    app.config["REVIEW_IDLE_MINUTES"] = 30
+    with signed_in.session_transaction() as session:
+        session["last_seen"] = (datetime.now(UTC) - timedelta(minutes=31)).timestamp()
+    response = signed_in.get("/review/")
+    assert "/review/sign-in?next=/review/" in response.headers["Location"]
+    soup = page(signed_in.get(response.headers["Location"]))
+    assert "signed out after a while without activity" in soup.get_text()
+    assert events(app, "signed_out_idle")
+
+
+def test_sign_out_is_a_post_and_ends_the_session(app, signed_in):
+    assert signed_in.get("/review/sign-out").status_code == 405
+    response = signed_in.post("/review/sign-out")
+    assert response.headers["Location"] == "/review/sign-in"
+    assert "/review/sign-in" in signed_in.get("/review/").headers["Location"]
+    assert events(app, "sign_out")
+
+
+def test_repeated_failures_are_refused_for_a_while(app, client, therapist):
+    for _ in range(5):
+        assert sign_in(client, password="not the password").status_code == 200
+    refused = sign_in(client)  # even the right password
+    assert refused.status_code == 429
+    assert "Too many failed sign-ins. Wait 15 minutes" in page(refused).get_text()
+    assert events(app, "sign_in_refused")
+    # another account from another address is not affected
+    add_therapist(app, "ann@example.com", "Ann", "another long password")
+    other = client.post("/review/sign-in", data={"email": "ann@example.com",
+                                                 "password": "another long password"},
+                        environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 302
+
+
+def test_failures_from_one_address_are_refused_for_every_account(app, client, therapist):
+    app.config["SIGN_IN_MAX_FAILURES_PER_ADDRESS"] = 3
+    for number in range(3):
+        sign_in(client, email=f"guess{number}@example.com", password="guessing passwords")
+    assert sign_in(client).status_code == 429
+
+
+def test_queue_orders_unreviewed_urgent_and_restrictive_first(app, signed_in, rulebook):
+    soon, later = TODAY + timedelta(days=1), TODAY + timedelta(days=9)
+    with app.app_context():
+        add_screening(rulebook, client_name="Clear soon", appointment_date=soon)
+        add_screening(rulebook, {"osteoporosis": "yes", "recent_fracture": "no",
+                                 "spine_changes": "no", "long_term_steroids": "no"},
+                      client_name="Caution later", appointment_date=later)
+        add_screening(rulebook, {"osteoporosis": "yes", "recent_fracture": "no",
+                                 "spine_changes": "no", "long_term_steroids": "no"},
+                      client_name="Caution soon", appointment_date=soon)
+        add_screening(rulebook, {"infectious_skin_condition": "yes", "skin_what": "impetigo",
+                                 "skin_where": ["face"], "skin_covered_small": "no",
+                                 "skin_unwell": "no"}, client_name="Postpone no date")
+        add_screening(rulebook, URGENT_VEINS, client_name="Urgent")
+        reviewed = add_screening(rulebook, URGENT_VEINS, client_name="Reviewed urgent")
+        reviewed.decision = "postponed"
+        db.session.commit()
+    assert queue_names(signed_in) == ["Urgent", "Postpone no date", "Caution soon",
+                                      "Caution later", "Clear soon", "Reviewed urgent"]
+    rows = page(signed_in.get("/review/")).select("table.queue tbody tr")
+    assert "Urgent" in rows[0].get_text() and "Postpone" in rows[0].get_text()
+    assert "Not reviewed yet" in rows[0].get_text()
+    assert "Postponed" in rows[-1].get_text()
+
+
+def test_queue_filters(app, signed_in, rulebook):
+    with app.app_context():
+        add_screening(rulebook, client_name="Today Clear", appointment_date=TODAY)
+        add_screening(rulebook, URGENT_VEINS, client_name="Tomorrow Urgent",
+                      appointment_date=TODAY + timedelta(days=1))
+        done = add_screening(rulebook, client_name="Reviewed 100% Clear")
+        done.decision = "go_ahead"
+        db.session.commit()
+    today = TODAY.isoformat()
+    assert queue_names(signed_in, "?outcome=postpone") == ["Tomorrow Urgent"]
+    assert queue_names(signed_in, "?state=reviewed") == ["Reviewed 100% Clear"]
+    assert set(queue_names(signed_in, "?state=unreviewed")) == {"Today Clear",
+                                                                "Tomorrow Urgent"}
+    assert queue_names(signed_in, f"?from={today}&to={today}") == ["Today Clear"]
+    assert queue_names(signed_in, "?q=today") == ["Today Clear"]
+    assert queue_names(signed_in, "?q=100%25") == ["Reviewed 100% Clear"]
+    assert queue_names(signed_in, "?q=%25") == ["Reviewed 100% Clear"]
+    assert len(queue_names(signed_in, "?outcome=nonsense&state=x&from=never")) == 3
+    soup = page(signed_in.get("/review/"))
+    today_link = soup.find("a", string="Today's appointments")["href"]
+    assert queue_names(signed_in, today_link.split("/review/", 1)[1]) == ["Today Clear"]
+
+
+def test_queue_is_paginated(app, signed_in, rulebook):
+    with app.app_context():
+        for _ in range(30):
+            add_screening(rulebook)
+    first, second = page(signed_in.get("/review/")), page(signed_in.get("/review/?page=2"))
+    assert len(first.select("table.queue tbody tr")) == 25
+    assert len(second.select("table.queue tbody tr")) == 5
+    assert "Page 1 of 2" in first.get_text()
+    assert first.find("a", rel="next")["href"] == "/review/?page=2"
+    assert page(signed_in.get("/review/?page=99")).select("table.queue tbody tr") == []
+
+
+def test_detail_shows_answers_findings_and_version(app, signed_in, rulebook):
+    with app.app_context():
+        add_screening(rulebook, {**URGENT_VEINS, "recent_surgery": "yes",
+                                 "surgery_date": (TODAY - timedelta(days=10)).isoformat(),
+                                 "surgery_what": "Line one\n  <b>indented</b>",
+                                 "surgery_what_where": ["abdomen"], "major_surgery": "yes",
+                                 "wound_healed": "yes", "wound_problem": "no",
+                                 "leg_symptoms_since": "no"})
+    soup = page(signed_in.get("/review/screenings/1"))
+    text = soup.get_text(" ", strip=True)
+    assert rulebook.version in text
+    assert "Left calf or shin" in text and "Tummy (abdomen)" in text
+    for rule_id in ("varicose_veins", "varicose_veins_symptoms_now", "recent_surgery"):
+        rule = next(r for r in rulebook.rules if r.id == rule_id)
+        assert " ".join(rule.therapist_action.split()) in text
+    free_text = soup.find(string=lambda s: s and "indented" in s)
+    assert free_text == "Line one\n  <b>indented</b>"  # exactly as typed, as text
+    assert "free-text" in free_text.parent["class"]
+    follow_up = soup.find("dt", string=rulebook.questions["vv_location"].text)
+    assert "summary__row--follow-up" in follow_up.parent["class"]
+    assert events(app, "view_screening")[0].screening_id == 1
+
+
+def test_detail_says_when_the_result_would_differ_today(app, signed_in, rulebook):
+    ten_days_ago = TODAY - timedelta(days=10)
+    with app.app_context():
+        add_screening(rulebook, {"recent_surgery": "yes",
+                                 "surgery_date": (ten_days_ago - timedelta(days=40)).isoformat(),
+                                 "surgery_what": "Mole removal",
+                                 "surgery_what_where": ["upper_back"], "major_surgery": "no",
+                                 "wound_healed": "yes", "wound_problem": "no",
+                                 "leg_symptoms_since": "no"}, on=ten_days_ago)
+        add_screening(rulebook, on=ten_days_ago)
+        stored = db.session.get(Screening, 1)
+        assert stored.outcome == "medical_clearance"  # 40 days after: inside 6 weeks
+    notice = page(signed_in.get("/review/screenings/1")).find(id="now-title")
+    assert notice.get_text() == "The result would be different today"
+    section = notice.parent.get_text(" ", strip=True)
+    assert "Check with doctor first" in section and "Avoid some areas" in section
+    assert page(signed_in.get("/review/screenings/2")).find(id="now-title") is None
+
+
+def test_recording_and_revising_a_decision_keeps_the_history(app, signed_in, rulebook):
+    with app.app_context():
+        add_screening(rulebook, URGENT_VEINS)
+    first = signed_in.post("/review/screenings/1/decision", data={
+        "kind": "waiting_for_clearance", "note": "Asked to see GP about the calf"})
+    assert first.status_code == 303
+    second = signed_in.post("/review/screenings/1/decision", data={
+        "kind": "cleared_by_doctor", "cleared_on": TODAY.isoformat(),
+        "cleared_by": "Dr A Patel, GP", "note": "Letter seen"})
+    assert second.status_code == 303
+    soup = page(signed_in.get("/review/screenings/1"))
+    history = [item.get_text(" ", strip=True) for item in soup.select("ol.history li")]
+    assert history[0].startswith("Cleared by doctor (current) by Kim Lee")
+    assert "Dr A Patel, GP" in history[0] and "Letter seen" in history[0]
+    assert history[1].startswith("Waiting for doctor's clearance by Kim Lee")
+    with app.app_context():
+        assert db.session.get(Screening, 1).decision == "cleared_by_doctor"
+    assert [e.action for e in events(app) if e.action.endswith("_decision")] == [
+        "record_decision", "revise_decision"]
+    assert queue_names(signed_in, "?state=reviewed") == ["Client 0"]
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({}, "Select a decision"),
+    ({"kind": "maybe"}, "Not a valid choice"),
+    ({"kind": "cleared_by_doctor"}, "Enter the date the doctor cleared the client"),
+    ({"kind": "cleared_by_doctor", "cleared_on": TODAY.isoformat()}, "Enter who cleared"),
+    ({"kind": "cleared_by_doctor", "cleared_on": (TODAY + timedelta(days=2)).isoformat(),
+      "cleared_by": "Dr A"}, "must be today or in the past"),
+    ({"kind": "go_ahead", "note": "x" * 2001}, "2000 characters or fewer"),
+])
+def test_invalid_decisions_are_explained(app, signed_in, rulebook, data, message):
+    with app.app_context():
+        add_screening(rulebook)
+    soup = page(signed_in.post("/review/screenings/1/decision", data=data))
+    assert soup.title.get_text().startswith("Error:")
+    assert message in soup.select_one(".error-summary").get_text()
+    if "note" in data:
+        assert soup.find("textarea", {"name": "note"}).get_text() == data["note"]
+    with app.app_context():
+        assert db.session.scalar(select(Decision)) is None
+
+
+def test_audit_page_lists_views_decisions_and_sign_ins(app, signed_in, rulebook):
+    with app.app_context():
+        add_screening(rulebook)
+    signed_in.get("/review/screenings/1")
+    signed_in.post("/review/screenings/1/decision", data={"kind": "go_ahead"})
+    soup = page(signed_in.get("/review/audit"))
+    whats = [cell.get_text(strip=True) for cell in soup.select('td[data-label="What"]')]
+    assert whats == ["Recorded decision (Go ahead)", "Viewed screening", "Signed in",
+                     "Account added (name: Kim Lee)"]
+    detail = page(signed_in.get("/review/screenings/1")).find(id="audit-title").parent
+    assert "Recorded decision (Go ahead) by Kim Lee, from 127.0.0.1" in detail.get_text(
+        " ", strip=True)
+
+
+def test_audit_entries_cannot_be_changed(app, signed_in):
+    assert signed_in.post("/review/audit").status_code == 405
+    assert signed_in.delete("/review/audit").status_code == 405
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent))
+        event.detail = "rewritten"
+        with pytest.raises(ValueError, match="cannot be changed"):
+            db.session.commit()
+        db.session.rollback()
+        db.session.delete(db.session.scalar(select(AuditEvent)))
+        with pytest.raises(ValueError, match="cannot be changed"):
+            db.session.commit()
+
+
+def test_html_in_names_and_notes_is_shown_as_text(app, client, signed_in, rulebook):
+    client.post("/submit", data=consent(form_data(rulebook, URGENT_VEINS, client_name=SCRIPT)))
+    signed_in.post("/review/screenings/1/decision", data={"kind": "go_ahead", "note": SCRIPT})
+    for path in ("/review/", "/review/screenings/1", "/review/audit"):
+        html = signed_in.get(path).get_data(as_text=True)
+        assert SCRIPT not in html, path
+    soup = page(signed_in.get("/review/screenings/1"))
+    assert soup.h1.get_text() == SCRIPT
+    assert soup.find("p", class_="free-text").get_text() == SCRIPT
+
+
+def test_therapist_cli_add_list_reset_disable(app):
+    runner = app.test_cli_runner()
+    added = runner.invoke(args=["therapist", "add", "Kim@Example.com", "--name", "Kim Lee"],
+                          input="correct horse battery\ncorrect horse battery\n")
+    assert added.exit_code == 0, added.output
+    assert "correct horse" not in added.output
+    listed = runner.invoke(args=["therapist", "list"])
+    assert "kim@example.com\tKim Lee\tactive" in listed.output
+    reset = runner.invoke(args=["therapist", "reset-password", "kim@example.com",
+                                "--password-stdin"], input="a brand new passphrase\n")
+    assert reset.exit_code == 0
+    client = app.test_client()
+    assert sign_in(client, password="correct horse battery").status_code == 200
+    assert sign_in(client, password="a brand new passphrase").status_code == 302
+    assert runner.invoke(args=["therapist", "disable", "kim@example.com"]).exit_code == 0
+    assert "disabled" in runner.invoke(args=["therapist", "list"]).output
+    actions = [event.action for event in events(app) if event.action.startswith(
+        ("account", "password"))]
+    assert actions == ["account_added", "password_reset", "account_disabled"]
+
+
+@pytest.mark.parametrize(("args", "stdin", "message"), [
+    (["add", "kim@example.com", "--name", "Again", "--password-stdin"],
+     "another long password\n", "already exists"),
+    (["add", "not-an-email", "--name", "X", "--password-stdin"], "long enough password\n",
+     "is not an email address"),
+    (["add", "new@example.com", "--name", "New", "--password-stdin"], "short\n",
+     "at least 12 characters"),
+    (["reset-password", "nobody@example.com", "--password-stdin"], "long enough password\n",
+     "no therapist account for nobody@example.com"),
+    (["disable", "nobody@example.com"], "", "no therapist account"),
+])
+def test_therapist_cli_errors(app, therapist, args, stdin, message):
+    result = app.test_cli_runner().invoke(args=["therapist", *args], input=stdin)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_mismatched_passwords_are_asked_again_and_nothing_is_stored(app):
+    result = app.test_cli_runner().invoke(
+        args=["therapist", "add", "kim@example.com", "--name", "Kim"],
+        input="correct horse battery\ncorrect horse batteries\n")
+    assert result.exit_code != 0
+    assert "do not match" in result.output
+    listed = app.test_cli_runner().invoke(args=["therapist", "list"])
+    assert "No therapist accounts yet" in listed.output
