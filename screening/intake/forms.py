@@ -35,8 +35,8 @@ from ..answers import (
     missing_message,
     prune,
 )
-from ..rulebook import Question, Rulebook
 from ..fields import FlexibleDateField, NumberField
+from ..rulebook import Question, Rulebook
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")
