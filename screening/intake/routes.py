@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 
+from .. import printing
 from ..settings import current_rulebook
 from . import bp
 from .forms import CONSENT_FIELDS, build_forms, error_summary
@@ -59,7 +60,37 @@ def submit():
 
 @bp.get("/result/<token>")
 def result(token: str):
+    screening = _by_token(token)
+    return render_template("intake/result.html", screening=screening, token=token,
+                           letter=bool(printing.letter_items(screening)))
+
+
+@bp.get("/result/<token>/print.css")
+def result_print_css(token: str):
+    return printing.css_response(_by_token(token))
+
+
+@bp.get("/result/<token>/record.pdf")
+def result_pdf(token: str):
+    return printing.record_pdf(_by_token(token), audience="client")
+
+
+@bp.get("/result/<token>/doctor-letter")
+def doctor_letter(token: str):
+    return printing.letter_page(
+        _by_token(token), "client", pdf_url=url_for(".doctor_letter_pdf", token=token),
+        back_url=url_for(".result", token=token),
+        css_url=url_for(".result_print_css", token=token))
+
+
+@bp.get("/result/<token>/doctor-letter.pdf")
+def doctor_letter_pdf(token: str):
+    return printing.letter_pdf(_by_token(token))
+
+
+def _by_token(token: str):
+    """The screening behind a client's private link, or a plain 'not found'."""
     screening = find_by_token(token)
     if screening is None:
         abort(404)
-    return render_template("intake/result.html", screening=screening)
+    return screening

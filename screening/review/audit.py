@@ -16,6 +16,8 @@ ACTIONS = {
     "sign_out": "Signed out",
     "signed_out_idle": "Signed out after inactivity",
     "view_screening": "Viewed screening",
+    "download_record": "Downloaded the record (PDF)",
+    "download_letter": "Downloaded the doctor's letter (PDF)",
     "record_decision": "Recorded decision",
     "revise_decision": "Revised decision",
     "account_added": "Account added",

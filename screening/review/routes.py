@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import printing
 from ..database import db
 from ..engine import evaluate
 from ..models import AuditEvent, Decision, Screening
@@ -59,6 +60,35 @@ def decide(screening_id: int):
     return redirect(url_for("review.screening", screening_id=item.id), code=303)
 
 
+@bp.get("/screenings/<int:screening_id>/print.css")
+def screening_print_css(screening_id: int):
+    return printing.css_response(db.get_or_404(Screening, screening_id))
+
+
+@bp.get("/screenings/<int:screening_id>/record.pdf")
+def screening_pdf(screening_id: int):
+    item = db.get_or_404(Screening, screening_id)
+    record("download_record", therapist=current_user, screening=item, commit=True)
+    return printing.record_pdf(item, audience="therapist")
+
+
+@bp.get("/screenings/<int:screening_id>/doctor-letter")
+def doctor_letter(screening_id: int):
+    item = db.get_or_404(Screening, screening_id)
+    return printing.letter_page(
+        item, "therapist",
+        pdf_url=url_for(".doctor_letter_pdf", screening_id=item.id),
+        back_url=url_for(".screening", screening_id=item.id),
+        css_url=url_for(".screening_print_css", screening_id=item.id))
+
+
+@bp.get("/screenings/<int:screening_id>/doctor-letter.pdf")
+def doctor_letter_pdf(screening_id: int):
+    item = db.get_or_404(Screening, screening_id)
+    record("download_letter", therapist=current_user, screening=item, commit=True)
+    return printing.letter_pdf(item)
+
+
 @bp.get("/audit")
 def audit():
     page = db.paginate(select(AuditEvent).order_by(AuditEvent.id.desc()),
@@ -72,7 +102,8 @@ def _detail(item: Screening, form: DecisionForm):
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.screening_id == item.id)
                                 .order_by(AuditEvent.id.desc()).limit(50)).all()
     return render_template("review/screening.html", screening=item, form=form,
-                           now=_as_of_now(item), events=events, actions=ACTIONS)
+                           now=_as_of_now(item), events=events, actions=ACTIONS,
+                           letter=bool(printing.letter_items(item)))
 
 
 def _as_of_now(item: Screening):

@@ -1,0 +1,90 @@
+"""Printed records: the per-record running footer, and PDFs rendered with WeasyPrint.
+
+The PDF is the same HTML and print stylesheet the browser prints, rendered on the
+server by `screening.pdf`, which reads nothing but the app's own static files.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask import Response, abort, current_app, render_template
+
+from .models import Screening
+from .presenters import format_answer, long_date
+from .settings import current_rulebook
+
+
+def running_css(screening: Screening) -> str:
+    """CSS putting the client's name in the footer of every printed page."""
+    label = f"{screening.client_name}, born {long_date(screening.date_of_birth)}"
+    return f'@page {{ @bottom-left {{ content: "{_css_string(label)}"; }} }}\n'
+
+
+def _css_string(text: str) -> str:
+    """Escape everything but letters, digits and spaces, so no text can end the string."""
+    return "".join(char if char.isalnum() or char == " " else f"\\{ord(char):x} "
+                   for char in text)
+
+
+def css_response(screening: Screening) -> Response:
+    return Response(running_css(screening), mimetype="text/css")
+
+
+def record_filename(screening: Screening, kind: str = "screening") -> str:
+    """`screening-Ann-Example-2026-11-26.pdf`: the client's name and the screening date."""
+    ascii_name = unicodedata.normalize("NFKD", screening.client_name).encode(
+        "ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-") or "client"
+    return f"{kind}-{slug[:60]}-{screening.submitted_at:%Y-%m-%d}.pdf"
+
+
+def pdf_response(html: str, filename: str) -> Response:
+    from . import pdf  # on first use only: WeasyPrint is slow to import
+
+    body = pdf.render(html, current_app.static_folder, current_app.static_url_path or "/static")
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def record_pdf(screening: Screening, audience: str) -> Response:
+    """The screening record as a PDF: the same partials and print stylesheet as the page."""
+    html = render_template("print/record.html", screening=screening, audience=audience,
+                           running_css=running_css(screening))
+    return pdf_response(html, record_filename(screening))
+
+
+def letter_items(screening: Screening) -> list[dict]:
+    """For each condition needing a doctor's advice: its answers and what the therapist
+    needs to know. Empty when nothing in the screening needs medical clearance."""
+    rulebook = current_rulebook()
+    items: dict[str, dict] = {}
+    for finding in screening.findings:
+        if finding["outcome"] != "medical_clearance":
+            continue
+        condition = rulebook.conditions.get(finding["condition"])
+        item = items.setdefault(finding["condition"], {
+            "name": finding.get("condition_name", finding["condition"]), "actions": [],
+            "answers": [(rulebook.questions[qid].text,
+                         format_answer(rulebook.questions[qid], screening.answers[qid]))
+                        for qid in (condition.questions if condition else ())
+                        if qid in screening.answers]})
+        item["actions"].append(finding["therapist_action"])
+    return [{**item, "action": " ".join(item.pop("actions"))} for item in items.values()]
+
+
+def letter_page(screening: Screening, audience: str, pdf_url: str, back_url: str,
+                css_url: str) -> str:
+    letter = letter_items(screening) or abort(404)
+    return render_template("doctor_letter.html", screening=screening, letter=letter,
+                           audience=audience, pdf_url=pdf_url, back_url=back_url,
+                           css_url=css_url)
+
+
+def letter_pdf(screening: Screening) -> Response:
+    letter = letter_items(screening) or abort(404)
+    html = render_template("print/doctor_letter.html", screening=screening, letter=letter,
+                           running_css=running_css(screening))
+    return pdf_response(html, record_filename(screening, "doctor-letter"))

@@ -1,0 +1,172 @@
+"""Printed records and PDFs: the therapist's record, the client's result, the doctor's letter."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from screening.printing import running_css
+from tests.factories import add_screening, add_therapist, consent, form_data
+
+TODAY = date.today()
+TYPICAL = {"varicose_veins": "yes", "vv_location": ["left_calf"], "vv_severity": "large_raised",
+           "vv_symptoms_now": "no", "vv_clot_history": "no", "osteoporosis": "yes",
+           "recent_fracture": "no", "spine_changes": "yes", "long_term_steroids": "no"}
+#: A client with many conditions: the record runs over several pages.
+LONG = {**TYPICAL,
+        "recent_surgery": "yes", "surgery_date": (TODAY - timedelta(days=20)).isoformat(),
+        "surgery_what": "Hip replacement", "surgery_what_where": ["left_hip"],
+        "major_surgery": "yes", "wound_healed": "not_sure", "wound_problem": "no",
+        "leg_symptoms_since": "no",
+        "unhealed_wound_or_rash": "yes", "wr_where": ["right_hand", "face"],
+        "wr_type": ["cut_sore", "bruise"], "wr_bruise_cause_known": "no",
+        "wr_weeping_spreading": "no", "wr_fever": "no",
+        "infectious_skin_condition": "yes", "skin_what": "cold_sore", "skin_where": ["face"],
+        "skin_covered_small": "yes", "skin_unwell": "no",
+        "fever_acute_illness": "yes", "temp_38": "yes", "illness_symptoms": ["cold_symptoms"],
+        "illness_last_symptom": TODAY.isoformat(),
+        "dvt_suspected": "not_sure", "pe_symptoms": "no", "clot_diagnosed_now": "no",
+        "clot_risk_factors": ["surgery_hospital"]}
+
+
+def pdf_text(response):
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(response.data))
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def flat(text):
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def signed_in(app, client):
+    add_therapist(app)
+    client.post("/review/sign-in", data={"email": "kim@example.com",
+                                         "password": "correct horse battery"})
+    return client
+
+
+def test_therapist_record_pdf_holds_the_whole_record_on_one_page(app, signed_in, rulebook):
+    with app.app_context():
+        screening = add_screening(rulebook, TYPICAL, client_name="Ann Example")
+        findings = screening.findings
+    signed_in.post("/review/screenings/1/decision", data={
+        "kind": "waiting_for_clearance", "note": "Letter for the GP given"})
+    response = signed_in.get("/review/screenings/1/record.pdf")
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="screening-Ann-Example-{TODAY.isoformat()}.pdf"')
+    pages = pdf_text(response)
+    assert len(pages) == 1
+    text = pages[0]
+    for expected in ("Riverside Massage", "Ann Example", "27 March 1980",
+                     flat(rulebook.outcomes["medical_clearance"]["title"]),
+                     "Waiting for doctor's clearance", "Letter for the GP given",
+                     rulebook.version, "Client's signature", "Therapist's signature",
+                     "Page 1 of 1"):
+        assert expected in text, expected
+    for finding in findings:
+        assert finding["condition_name"] in text
+        assert flat(finding["therapist_action"])[:60] in text
+
+
+def test_a_long_record_has_the_name_and_page_number_on_every_page(app, signed_in, rulebook):
+    with app.app_context():
+        add_screening(rulebook, LONG, client_name="Ann Example")
+    pages = pdf_text(signed_in.get("/review/screenings/1/record.pdf"))
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, start=1):
+        assert "Ann Example, born 27 March 1980" in text
+        assert f"Page {number} of {len(pages)}" in text
+
+
+def test_client_downloads_their_own_result_through_their_link(client, rulebook):
+    result = client.post("/submit", data=consent(form_data(rulebook, TYPICAL)))
+    link = result.headers["Location"]
+    soup = BeautifulSoup(client.get(link).get_data(as_text=True), "html.parser")
+    assert soup.find("a", string="Download this result (PDF)")["href"] == f"{link}/record.pdf"
+    [text] = pdf_text(client.get(f"{link}/record.pdf"))
+    assert "Ann Example" in text
+    assert flat(rulebook.outcomes["medical_clearance"]["title"]) in text
+    assert "Thin bones can crack" in text  # the client's wording, not the therapist's
+    assert "Therapist's signature" in text
+    assert client.get(f"{link[:-2]}xx/record.pdf").status_code == 404
+    assert client.get("/result/" + "A" * 43 + "/record.pdf").status_code == 404
+
+
+def test_therapist_pdf_needs_sign_in_and_is_audited(app, client, rulebook):
+    with app.app_context():
+        add_screening(rulebook, TYPICAL)
+    for path in ("/review/screenings/1/record.pdf", "/review/screenings/1/doctor-letter.pdf",
+                 "/review/screenings/1/doctor-letter", "/review/screenings/1/print.css"):
+        assert "/review/sign-in" in client.get(path).headers["Location"]
+    add_therapist(app)
+    client.post("/review/sign-in", data={"email": "kim@example.com",
+                                         "password": "correct horse battery"})
+    client.get("/review/screenings/1/record.pdf")
+    audit = client.get("/review/audit").get_data(as_text=True)
+    assert "Downloaded the record (PDF)" in audit
+
+
+def test_doctor_letter_for_a_medical_clearance_result(client, rulebook):
+    result = client.post("/submit", data=consent(form_data(rulebook, TYPICAL)))
+    link = result.headers["Location"]
+    soup = BeautifulSoup(client.get(link).get_data(as_text=True), "html.parser")
+    letter_link = soup.find("a", string="Letter for your doctor")["href"]
+    letter = BeautifulSoup(client.get(letter_link).get_data(as_text=True), "html.parser")
+    text = " ".join(letter.get_text(" ").split())
+    assert "Before a massage: a question for Ann Example's doctor" in text
+    assert "Osteoporosis or fragile bones" in text
+    assert flat(rulebook.questions["spine_changes"].text) + " Yes" in text
+    assert "Varicose veins" not in text  # only what needs the doctor
+    for reply in ("Cleared for massage", "with these limits", "Not cleared for massage",
+                  "Signature", "Name and role"):
+        assert reply in text
+    [pdf] = pdf_text(client.get(letter.find("a", string="Download the letter (PDF)")["href"]))
+    assert "Ann Example" in pdf and "Not cleared for massage at present" in pdf
+
+
+def test_no_doctor_letter_when_no_clearance_is_needed(client, rulebook):
+    result = client.post("/submit", data=consent(form_data(rulebook, {
+        "varicose_veins": "yes", "vv_location": ["left_calf"], "vv_severity": "small_flat",
+        "vv_symptoms_now": "no", "vv_clot_history": "no"})))
+    link = result.headers["Location"]
+    assert "Letter for your doctor" not in client.get(link).get_data(as_text=True)
+    assert client.get(f"{link}/doctor-letter").status_code == 404
+    assert client.get(f"{link}/doctor-letter.pdf").status_code == 404
+
+
+def test_print_pages_link_a_footer_with_the_escaped_name(app, client, rulebook):
+    name = 'Zoë "Z" </style><script>x()</script>'
+    result = client.post("/submit", data=consent(form_data(rulebook, client_name=name)))
+    link = result.headers["Location"]
+    soup = BeautifulSoup(client.get(link).get_data(as_text=True), "html.parser")
+    assert soup.find("link", media="print")["href"] == f"{link}/print.css"
+    css = client.get(f"{link}/print.css")
+    assert css.mimetype == "text/css"
+    body = css.get_data(as_text=True)
+    assert "@bottom-left" in body and "Zoë" in body
+    assert "<" not in body and '"Z"' not in body and body.count('"') == 2
+
+
+def test_running_footer_css_escapes_everything_but_letters(app, rulebook):
+    with app.app_context():
+        screening = add_screening(rulebook, client_name='A\\"; } body { x')
+        css = running_css(screening)
+    assert css.count('"') == 2 and css.count("{") == 2 and css.count("}") == 2
+
+
+def test_pdf_renderer_reads_only_the_apps_static_files(app):
+    from screening.pdf import StaticOnlyFetcher
+
+    fetcher = StaticOnlyFetcher(app.static_folder, "/static")
+    css = fetcher.fetch("file:///static/site.css")
+    assert css.headers.get_content_type() == "text/css"
+    for url in ("http://example.com/tracker.css", "file:///etc/passwd",
+                "file:///static/../../etc/passwd", "file:///static/%2e%2e/__init__.py"):
+        with pytest.raises(ValueError, match="may not load"):
+            fetcher.fetch(url)
