@@ -31,7 +31,16 @@ run: $(STAMP) $(KEY_FILE)
 
 test: $(STAMP)
 	$(BIN)/ruff check screening tests
+	$(BIN)/bandit --quiet --recursive screening --severity-level high
 	$(BIN)/pytest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# `make bench`: the rule engine against a hand-written floor, rule book load and start-up,
+# and the pages under gunicorn (2 workers) against a bare Flask app with wrk
+# (`apt-get install -y wrk`; a slower Python load generator otherwise). Prints a table and
+# writes bench/results.json; takes about two minutes. Not part of `make test`.
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python -m bench.run

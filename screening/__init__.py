@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import cli, database, errors, intake, presenters, review, security
+from . import cli, database, errors, intake, presenters, retention, review, security
 from .settings import configure
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,4 +25,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     presenters.init_app(app)
     cli.init_app(app)
+    retention.init_app(app)
     return app

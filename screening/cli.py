@@ -9,9 +9,15 @@ from datetime import date
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from .answers import normalise
+from .database import db
 from .engine import evaluate
+from .export import count_text, write_csv
+from .fhir import FhirError, answers_from_response, questionnaire
+from .models import Screening
+from .review.audit import record
 from .rulebook import RulebookError, load_rulebook
 from .settings import current_rulebook
 
@@ -64,20 +70,61 @@ def list_questions() -> None:
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date to screen on, YYYY-MM-DD (the appointment date; default: today).")
-def screen(file, on) -> None:
+@click.option("--fhir", "fhir_input", is_flag=True,
+              help="FILE is a FHIR R4 QuestionnaireResponse (JSON) instead of plain answers.")
+def screen(file, on, fhir_input) -> None:
     """Screen a JSON object of answers keyed by question id (FILE, or - for stdin)."""
     try:
         raw = json.load(file)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         _fail([f"{file.name}: not valid JSON in UTF-8 ({error})"])
-    if not isinstance(raw, dict):
+    if not isinstance(raw, dict) and not fhir_input:
         _fail([f"{file.name}: expected a JSON object of answers keyed by question id"])
     rulebook = _rulebook()
+    unread: dict[str, str] = {}
+    if fhir_input:
+        raw, unread = answers_from_response(rulebook, raw)
     answers, problems = normalise(rulebook, raw, today=date.today())
+    problems = {**unread, **problems}
     if problems:
         _fail([f"{qid}: {message}" for qid, message in problems.items()])
     result = evaluate(rulebook, answers, on.date() if on else date.today())
     click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+
+
+@click.group("fhir")
+def fhir_group() -> None:
+    """HL7 FHIR R4 for other systems: the questionnaire as a FHIR Questionnaire."""
+
+
+@fhir_group.command("questionnaire")
+@with_appcontext
+def fhir_questionnaire() -> None:
+    """Print the rule book's questions as a FHIR R4 Questionnaire (JSON)."""
+    try:
+        resource = questionnaire(_rulebook(), publisher=current_app.config["CLINIC_NAME"])
+    except FhirError as error:
+        _fail([str(error)])
+    click.echo(json.dumps(resource, indent=2, ensure_ascii=False))
+
+
+@click.command("export")
+@with_appcontext
+@click.option("--format", "export_format", type=click.Choice(["csv"]), default="csv",
+              show_default=True, help="File format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="File to write (default: standard output).")
+def export_screenings(export_format, output) -> None:
+    """Export every screening (one row each, one column per question) for the clinic's records."""
+    rulebook = _rulebook()
+    screenings = db.session.scalars(select(Screening).order_by(Screening.id)).all()
+    if output is None:
+        count = write_csv(rulebook, screenings, sys.stdout)
+    else:
+        with open(output, "w", encoding="utf-8", newline="") as stream:
+            count = write_csv(rulebook, screenings, stream)
+    record("export_csv", subject="command line", detail=count_text(count), commit=True)
+    click.echo(f"Exported {count_text(count)}.", err=True)
 
 
 def _rulebook():
@@ -99,3 +146,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(rules_group)
     app.cli.add_command(list_questions)
     app.cli.add_command(screen)
+    app.cli.add_command(fhir_group)
+    app.cli.add_command(export_screenings)

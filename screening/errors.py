@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 MESSAGES = {
@@ -22,6 +23,7 @@ MESSAGES = {
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(SQLAlchemyError, _database_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _http_error)
 
@@ -30,6 +32,15 @@ def _csrf_error(error: CSRFError):
     return render_template("error.html", title="This page has expired",
                            message="For your security, forms expire after a while. Go back, "
                                    "reload the page and try again."), 400
+
+
+def _database_error(error: SQLAlchemyError):
+    from .database import db
+
+    db.session.rollback()
+    current_app.logger.exception("Database error")
+    return render_template("error.html", title="Sorry, we can't reach our records just now",
+                           message="Nothing was changed. Please try again in a few minutes."), 503
 
 
 def _http_error(error: HTTPException):

@@ -7,7 +7,7 @@ refuses updates and deletes at the session level.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_login import UserMixin
@@ -25,6 +25,11 @@ DECISION_KINDS = {
     "postponed": "Postponed",
     "declined": "Declined",
 }
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Stored times are UTC; SQLite hands them back without a time zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class Screening(db.Model):
@@ -110,7 +115,8 @@ class AuditEvent(db.Model):
     therapist_id: Mapped[int | None] = mapped_column(ForeignKey("therapists.id"))
     #: Who or what the event is about, as text (an email for sign-ins and accounts).
     subject: Mapped[str] = mapped_column(String(254), default="")
-    screening_id: Mapped[int | None] = mapped_column(ForeignKey("screenings.id"), index=True)
+    #: Not a foreign key: the trail outlives screenings removed after the retention period.
+    screening_id: Mapped[int | None] = mapped_column(index=True)
     detail: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str] = mapped_column(String(64), default="")
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
 from .engine import GATE
+from .models import as_utc
 from .rulebook import Question, Rulebook
 from .settings import current_rulebook
 
@@ -30,10 +31,8 @@ def date_time(value: datetime | None) -> str:
     """27 March 2026, 14:05 in the clinic's time zone (stored times are UTC)."""
     if value is None:
         return ""
-    if value.tzinfo is None:  # SQLite hands back naive datetimes
-        value = value.replace(tzinfo=UTC)
     zone = current_app.config.get("TIMEZONE")
-    local = value.astimezone(ZoneInfo(zone) if zone else None)
+    local = as_utc(value).astimezone(ZoneInfo(zone) if zone else None)
     return f"{local.day} {local:%B %Y, %H:%M}"
 
 

@@ -32,6 +32,7 @@ def configure(app: Flask, test_config: dict | None, default_rulebook: Path) -> N
         WTF_CSRF_TIME_LIMIT=6 * 3600,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        RESULT_LINK_DAYS=60,
     )
     app.config.from_prefixed_env("SCREENING")
     if test_config:

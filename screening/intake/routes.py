@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from flask import abort, current_app, redirect, render_template, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import printing
+from ..database import db
 from ..settings import current_rulebook
 from . import bp
 from .forms import CONSENT_FIELDS, build_forms, error_summary
@@ -50,11 +52,20 @@ def submit():
                                if field.name not in CONSENT_FIELDS and field.name != "csrf_token")
         template = "intake/check.html" if consent_only else "intake/questionnaire.html"
         return render_template(template, form=form, consent=form)
-    token = store_screening(
-        rulebook=current_rulebook(), details=form.details(), answers=form.answers(),
-        consent={"signature": form.signature.data.strip(), "signed_on": form.signed_on.data},
-        submission_key=form.submission_key.data, secret_key=current_app.secret_key,
-        today=form.today)
+    try:
+        token = store_screening(
+            rulebook=current_rulebook(), details=form.details(), answers=form.answers(),
+            consent={"signature": form.signature.data.strip(),
+                     "signed_on": form.signed_on.data},
+            submission_key=form.submission_key.data, secret_key=current_app.secret_key,
+            today=form.today)
+    except SQLAlchemyError:
+        # Locked, full or unreachable: the transaction is rolled back, nothing is half
+        # written. Show the same page again, every answer still in it, to send again.
+        db.session.rollback()
+        current_app.logger.exception("Could not store a screening")
+        return render_template("intake/check.html", form=form, consent=form,
+                               not_saved=True), 503
     return redirect(url_for(".result", token=token), code=303)
 
 
@@ -90,7 +101,8 @@ def doctor_letter_pdf(token: str):
 
 def _by_token(token: str):
     """The screening behind a client's private link, or a plain 'not found'."""
-    screening = find_by_token(token)
+    valid_for = timedelta(days=int(current_app.config["RESULT_LINK_DAYS"]))
+    screening = find_by_token(token, valid_for)
     if screening is None:
         abort(404)
     return screening

@@ -7,7 +7,7 @@ import hmac
 import re
 import secrets
 from base64 import urlsafe_b64encode
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..database import db
 from ..engine import evaluate
-from ..models import Screening
+from ..models import Screening, as_utc
 from ..rulebook import Rulebook
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{32}$")
@@ -74,8 +74,12 @@ def find_by_submission_key(submission_key: str) -> Screening | None:
     return db.session.scalar(select(Screening).where(Screening.submission_key == submission_key))
 
 
-def find_by_token(token: str) -> Screening | None:
+def find_by_token(token: str, valid_for: timedelta) -> Screening | None:
+    """The screening behind a result link, unless the link is wrong or has expired."""
     if not re.fullmatch(r"[A-Za-z0-9_-]{43}", token):
         return None
-    return db.session.scalar(select(Screening).where(
+    screening = db.session.scalar(select(Screening).where(
         Screening.result_token_hash == token_hash(token)))
+    if screening is None or as_utc(screening.submitted_at) < datetime.now(UTC) - valid_for:
+        return None
+    return screening

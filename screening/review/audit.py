@@ -18,11 +18,15 @@ ACTIONS = {
     "view_screening": "Viewed screening",
     "download_record": "Downloaded the record (PDF)",
     "download_letter": "Downloaded the doctor's letter (PDF)",
+    "download_fhir": "Downloaded the screening (FHIR)",
+    "export_csv": "Exported screenings (CSV)",
     "record_decision": "Recorded decision",
     "revise_decision": "Revised decision",
     "account_added": "Account added",
     "password_reset": "Password reset",
     "account_disabled": "Account disabled",
+    "purge": "Removed screenings past the retention period",
+    "anonymise": "Anonymised screenings past the retention period",
 }
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import printing
+from .. import export, fhir, printing
 from ..database import db
 from ..engine import evaluate
 from ..models import AuditEvent, Decision, Screening
@@ -120,3 +121,47 @@ def _as_of_now(item: Screening):
             and sorted(finding.rule for finding in result.findings) == stored_rules):
         return None
     return result
+
+
+# --- downloads for other systems: FHIR R4 and CSV (docs: README "Interoperability") ----------
+
+
+@bp.get("/questionnaire.fhir.json")
+def fhir_questionnaire():
+    try:
+        resource = fhir.questionnaire(current_rulebook(),
+                                      publisher=current_app.config["CLINIC_NAME"])
+    except fhir.FhirError as error:
+        flash(f"The questionnaire cannot be written as FHIR: {error}")
+        return redirect(url_for("review.queue"), code=303)
+    return _download(json.dumps(resource, indent=2, ensure_ascii=False), fhir.JSON_MEDIA_TYPE,
+                     "questionnaire.fhir.json")
+
+
+@bp.get("/screenings/<int:screening_id>/fhir.json")
+def screening_fhir(screening_id: int):
+    item = db.get_or_404(Screening, screening_id)
+    record("download_fhir", therapist=current_user, screening=item, commit=True)
+    resource = fhir.questionnaire_response(current_rulebook(), item)
+    return _download(json.dumps(resource, indent=2, ensure_ascii=False), fhir.JSON_MEDIA_TYPE,
+                     f"screening-{item.id}.fhir.json")
+
+
+@bp.get("/export.csv")
+def export_csv():
+    """The screenings the queue's filters select, oldest first, as CSV."""
+    filters = Filters.from_args(request.args)
+    query = queue_query(filters).order_by(None).order_by(Screening.id)
+    screenings = db.session.scalars(query).all()
+    text = export.csv_text(current_rulebook(), screenings)
+    chosen = ", ".join(f"{key}={value}" for key, value in filters.query_args().items())
+    record("export_csv", therapist=current_user, commit=True,
+           detail=export.count_text(len(screenings)) + (f"; {chosen}" if chosen else ""))
+    # The byte-order mark lets spreadsheet programs read accented names correctly.
+    return _download("\ufeff" + text, export.MEDIA_TYPE, f"screenings-{date.today()}.csv")
+
+
+def _download(body: str, media_type: str, filename: str) -> Response:
+    response = Response(body, content_type=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

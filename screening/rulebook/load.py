@@ -76,7 +76,7 @@ def load_rulebook(path: str | Path) -> Rulebook:
 def _read_yaml(file: Path, problems: Problems) -> Any:
     try:
         with file.open(encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=YamlLoader)  # noqa: S506 - a SafeLoader subclass
+            data = yaml.load(handle, Loader=YamlLoader)  # nosec B506 - a SafeLoader subclass
     except FileNotFoundError:
         problems.add(str(file), "file", "not found")
         return None

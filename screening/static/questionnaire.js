@@ -1,8 +1,7 @@
 /* Questionnaire: show a follow-up only when its question's answer opens the gate (Yes or
-   Not sure, from the form's data-gate) and its own ask-when condition holds, move focus to the error summary, and make its links
-   focus their fields. The form works without this script: the server then asks the
-   follow-ups after the first submission. Hidden follow-ups are disabled, so their
-   answers are never sent. */
+   Not sure, from the form's data-gate) and its own ask-when condition holds. The form
+   works without this script: the server then asks the follow-ups after the first
+   submission. Hidden follow-ups are disabled, so their answers are never sent. */
 (function () {
   "use strict";
 
@@ -60,20 +59,5 @@
       });
     form.addEventListener("change", function () { update(boxes); });
     update(boxes);
-  }
-
-  var summary = document.querySelector(".error-summary");
-  if (summary) {
-    summary.focus();
-    summary.addEventListener("click", function (event) {
-      var link = event.target.closest("a[href^='#']");
-      if (!link) { return; }
-      var target = document.getElementById(link.getAttribute("href").slice(1));
-      if (!target) { return; }
-      event.preventDefault();
-      var container = target.closest("fieldset") || target.closest(".field") || target;
-      container.scrollIntoView();
-      target.focus({ preventScroll: true });
-    });
   }
 })();

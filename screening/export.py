@@ -1,0 +1,82 @@
+"""Screenings as CSV: one row per screening, one column per question.
+
+Shared by the therapists' download and `flask export --format csv`. Answers are written in
+the contract's encoding (`yes`/`no`/`not_sure`, option and body-region ids, several answers
+joined with `;`), so a spreadsheet or a script can read them back. Every cell that a
+spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage return) is
+prefixed with an apostrophe, so a client's answer can never run in the clinic's spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
+
+from .models import Screening, as_utc
+from .rulebook import Rulebook
+
+#: Columns before the questions, and after them.
+LEADING = ("screening_id", "submitted_at", "client_name", "date_of_birth", "phone", "email",
+           "appointment_date", "screened_on", "rulebook_version", "outcome", "urgent",
+           "decision")
+TRAILING = ("findings", "body_areas")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet will show as text, never run as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def question_columns(rulebook: Rulebook, screenings: Iterable[Screening]) -> list[str]:
+    """The rule book's questions in form order, then (sorted) any question ids that older
+    screenings answered but the rule book no longer has, so no answer is left out."""
+    known = list(rulebook.questions)
+    older = {qid for screening in screenings for qid in screening.answers} - set(known)
+    return known + sorted(older)
+
+
+def write_csv(rulebook: Rulebook, screenings: Sequence[Screening], stream: TextIO) -> int:
+    """Write the header and one row per screening to `stream`; return the number of rows."""
+    questions = question_columns(rulebook, screenings)
+    writer = csv.writer(stream)
+    writer.writerow([neutralise(name) for name in (*LEADING, *questions, *TRAILING)])
+    for screening in screenings:
+        writer.writerow([neutralise(_cell(value)) for value in _row(screening, questions)])
+    return len(screenings)
+
+
+def count_text(count: int) -> str:
+    """How the audit trail says how many screenings were exported."""
+    return f"{count} screening{'' if count == 1 else 's'}"
+
+
+def csv_text(rulebook: Rulebook, screenings: Sequence[Screening]) -> str:
+    buffer = io.StringIO()
+    write_csv(rulebook, screenings, buffer)
+    return buffer.getvalue()
+
+
+def _row(screening: Screening, questions: list[str]) -> list[Any]:
+    answers = screening.answers or {}
+    return [
+        screening.id, as_utc(screening.submitted_at).isoformat(timespec="seconds"),
+        screening.client_name, screening.date_of_birth, screening.phone, screening.email,
+        screening.appointment_date, screening.screened_on, screening.rulebook_version,
+        screening.outcome, "yes" if screening.urgent else "no", screening.decision,
+        *(answers.get(qid) for qid in questions),
+        [finding["rule"] for finding in screening.findings or ()],
+        screening.body_areas or []]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ";".join(_cell(item) for item in value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,87 @@
+"""`flask purge`: remove or anonymise screenings past the clinic's retention period."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime, timedelta
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from sqlalchemy import delete, select
+
+from .database import db
+from .models import Decision, Screening
+from .review.audit import record
+from .rulebook import RulebookError
+from .settings import current_rulebook
+
+ANONYMISED = "Anonymised"
+
+
+def old_screenings(before: datetime) -> list[Screening]:
+    return list(db.session.scalars(select(Screening).where(Screening.submitted_at < before)
+                                   .order_by(Screening.id)))
+
+
+def anonymise_screening(screening: Screening, free_text: set[str]) -> None:
+    """Keep what the clinic may count (outcome, coded answers, birth year); drop who it was."""
+    screening.client_name = screening.signature = ANONYMISED
+    screening.email = screening.phone = None
+    screening.date_of_birth = date(screening.date_of_birth.year, 1, 1)
+    screening.answers = {qid: value for qid, value in screening.answers.items()
+                         if qid not in free_text}
+    screening.result_token_hash = secrets.token_hex(32)  # the client's link stops working
+    for decision in screening.decisions:
+        decision.note = ""
+        decision.cleared_by = None
+
+
+def remove_screenings(screenings: list[Screening]) -> None:
+    ids = [screening.id for screening in screenings]
+    db.session.execute(delete(Decision).where(Decision.screening_id.in_(ids)))
+    db.session.execute(delete(Screening).where(Screening.id.in_(ids)))
+
+
+@click.command("purge")
+@click.option("--older-than", "days", type=click.IntRange(min=1), required=True,
+              help="Remove screenings submitted more than DAYS days ago.")
+@click.option("--anonymise", is_flag=True,
+              help="Keep the screenings for statistics but remove who they were about.")
+@click.option("--dry-run", is_flag=True, help="Only print what would be removed.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def purge_command(days: int, anonymise: bool, dry_run: bool, yes: bool) -> None:
+    """Remove (or anonymise) screenings past the clinic's retention period."""
+    before = datetime.now(UTC) - timedelta(days=days)
+    screenings = old_screenings(before)
+    verb = "anonymise" if anonymise else "remove"
+    click.echo(f"{len(screenings)} screening(s) submitted before {before:%Y-%m-%d} to {verb}"
+               + (" (dry run: nothing changed)" if dry_run else "") + ".")
+    for screening in screenings:
+        click.echo(f"  #{screening.id} submitted {screening.submitted_at:%Y-%m-%d}, "
+                   f"outcome {screening.outcome}")
+    if dry_run or not screenings:
+        return
+    if not yes and not click.confirm(f"{verb.capitalize()} these {len(screenings)}?"):
+        click.echo("Nothing changed.")
+        return
+    if anonymise:
+        try:
+            questions = current_rulebook().questions.values()
+        except RulebookError as error:
+            raise click.ClickException(f"The rule book has problems: {error}") from None
+        free_text = {question.id for question in questions if question.type == "text"}
+        for screening in screenings:
+            anonymise_screening(screening, free_text)
+    else:
+        remove_screenings(screenings)
+    record("anonymise" if anonymise else "purge", subject="command line",
+           detail=f"{len(screenings)} screening(s) submitted before {before:%Y-%m-%d}: "
+                  f"#{', #'.join(str(screening.id) for screening in screenings)}")
+    db.session.commit()
+    click.echo(f"Done: {len(screenings)} screening(s) {verb}d.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(purge_command)

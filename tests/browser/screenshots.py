@@ -1,0 +1,129 @@
+"""Screenshots of the client's pages at phone and desktop widths, for the README.
+
+    .venv/bin/python -m tests.browser.screenshots [OUTPUT_DIR]
+
+Runs the app on a throwaway database and Debian's Chromium (`sudo apt-get install -y
+chromium`), and writes PAGE-phone.png and PAGE-desktop.png into docs/screenshots/ (or
+OUTPUT_DIR). Not part of the test run.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from flask_migrate import upgrade
+from playwright.sync_api import sync_playwright
+
+from screening.database import db
+from screening.rulebook import load_rulebook
+from tests.browser.client import OUTCOME_CASES, Client
+from tests.browser.harness import (
+    INSTALL_HINT,
+    ROOT,
+    LiveApp,
+    LiveServer,
+    chromium_available,
+    launch,
+    new_context,
+)
+from tests.factories import make_app
+
+WIDTHS = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1280, "height": 900}}
+OUTPUT = ROOT / "docs" / "screenshots"
+SEVERAL = {**OUTCOME_CASES["local"], **OUTCOME_CASES["medical_clearance"]}
+
+
+def start(client: Client):
+    client.goto("/")
+    return {"full_page": True}
+
+
+def questionnaire(client: Client):
+    client.goto("/questionnaire")
+    client.fill_details()
+    client.page.evaluate("window.scrollTo(0, 0)")
+    return {}
+
+
+def follow_ups(client: Client):
+    client.goto("/questionnaire")
+    client.answer({"varicose_veins": "yes", "vv_location": ["left_calf"]})
+    client.page.evaluate("document.activeElement.blur()")
+    return {"element": "#condition-varicose_veins"}
+
+
+def errors(client: Client):
+    client.goto("/questionnaire")
+    client.fill_details(client_name="", phone="")
+    client.answer_all_no()
+    client.answer({"varicose_veins": "yes", "vv_location": ["left_calf"]})
+    client.press_continue()
+    client.page.evaluate("window.scrollTo(0, 0)")
+    return {}
+
+
+def check_answers(client: Client):
+    client.to_check_page(SEVERAL)
+    return {}
+
+
+def result(answers):
+    def show(client: Client):
+        client.goto(client.live.seed(answers))
+        return {"full_page": True}
+    return show
+
+
+PAGES = {
+    "start": start,
+    "questionnaire": questionnaire,
+    "questionnaire-follow-ups": follow_ups,
+    "questionnaire-errors": errors,
+    "check-answers": check_answers,
+    "result": result(SEVERAL),
+    "result-urgent": result(OUTCOME_CASES["urgent"]),
+}
+
+
+def main(output: Path = OUTPUT) -> list[Path]:
+    if not chromium_available():
+        sys.exit(INSTALL_HINT)
+    output.mkdir(parents=True, exist_ok=True)
+    saved = []
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "screening.sqlite3"
+        with make_app(path).app_context():
+            upgrade()
+            db.engine.dispose()
+        live = LiveApp(path, load_rulebook(ROOT / "rules"))
+        server = LiveServer()
+        server.serve(live.app)
+        try:
+            with sync_playwright() as playwright:
+                browser = launch(playwright)
+                for width_name, viewport in WIDTHS.items():
+                    for page_name, show in PAGES.items():
+                        context = new_context(browser, viewport=viewport)
+                        client = Client(context.new_page(), live, server.url)
+                        how = show(client)
+                        target = output / f"{page_name}-{width_name}.png"
+                        if "element" in how:
+                            client.page.locator(how["element"]).screenshot(path=str(target))
+                        else:
+                            client.page.screenshot(path=str(target),
+                                                   full_page=how.get("full_page", False))
+                        context.close()
+                        saved.append(target)
+                        print(target.relative_to(ROOT) if target.is_relative_to(ROOT)
+                              else target)
+                browser.close()
+        finally:
+            server.stop()
+            live.close()
+    return saved
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else OUTPUT)

@@ -1,0 +1,146 @@
+"""Every client page: axe-core finds no WCAG 2.x A/AA violation, nothing scrolls sideways at
+320 px, each outcome's result page says the right thing, and the result page prints cleanly.
+
+To check another page, add one line to PAGES: a name and how to get a browser there.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.client import OUTCOME_CASES, OUTCOME_OF, Client
+from tests.browser.harness import (
+    NARROW,
+    PHONE,
+    axe_report,
+    axe_violations,
+    new_context,
+    save_if_failed,
+)
+
+
+def questionnaire_with_errors(client: Client) -> None:
+    client.goto("/questionnaire")
+    client.press_continue()
+    assert client.error_messages()
+
+
+def questionnaire_with_follow_ups_open(client: Client) -> None:
+    client.goto("/questionnaire")
+    client.page.evaluate("""(names) => names.forEach((name) => document.querySelector(
+        `input[name="${name}"][value="yes"]`).click())""", client.main_questions())
+    client.answer({"preg_status": "pregnant"})
+    assert client.page.locator(".conditional:visible").count() > 100
+
+
+def check_your_answers_with_errors(client: Client) -> None:
+    client.to_check_page(OUTCOME_CASES["local"])
+    client.page.get_by_role("button", name="Send my answers").click()
+    client.page.wait_for_load_state()
+    assert client.error_messages()
+
+
+def result(case: str):
+    return lambda client: client.goto(client.live.seed(OUTCOME_CASES[case]))
+
+
+PAGES = {
+    "start": lambda client: client.goto("/"),
+    "questionnaire": lambda client: client.goto("/questionnaire"),
+    "questionnaire-with-errors": questionnaire_with_errors,
+    "questionnaire-follow-ups-open": questionnaire_with_follow_ups_open,
+    "check-your-answers": lambda client: client.to_check_page(
+        {**OUTCOME_CASES["local"], **OUTCOME_CASES["medical_clearance"]}),
+    "check-your-answers-with-errors": check_your_answers_with_errors,
+    **{f"result-{case}": result(case) for case in OUTCOME_CASES},
+    "not-found": lambda client: client.goto("/no-such-page", status=404),
+}
+
+OVERFLOW = """() => {
+    const width = document.documentElement.clientWidth;
+    const wide = [...document.querySelectorAll('body *')].filter((e) => {
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && (r.right > width + 0.5 || r.left < -0.5)
+            && !e.closest('.visually-hidden, .skip-link');
+    }).slice(0, 10).map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}`
+        + `${e.className ? '.' + String(e.className).split(' ').join('.') : ''}`
+        + ` (${Math.round(e.getBoundingClientRect().left)}..`
+        + `${Math.round(e.getBoundingClientRect().right)})`);
+    return {scrollWidth: document.documentElement.scrollWidth, width, wide};
+}"""
+
+
+@pytest.fixture(scope="module", params=list(PAGES))
+def prepared(request, browser, live, live_server):
+    """Each page of PAGES, prepared once and shared by its checks (pytest runs a page's
+    checks one after the other)."""
+    context = new_context(browser)
+    try:
+        client = Client(context.new_page(), live, live_server.url)
+        PAGES[request.param](client)
+        yield request.param, client
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def shown(request, prepared):
+    yield prepared
+    save_if_failed(request, [prepared[1].page.context])
+
+
+def test_axe_finds_no_violations(shown):
+    name, client = shown
+    client.page.set_viewport_size(PHONE)
+    violations = axe_violations(client.page)
+    if violations:
+        pytest.fail(axe_report(violations, f"{name} ({client.page.url})"), pytrace=False)
+
+
+def test_no_horizontal_scrolling_at_320px(shown):
+    name, client = shown
+    client.page.set_viewport_size(NARROW)
+    found = client.page.evaluate(OVERFLOW)
+    assert found["scrollWidth"] <= found["width"], (
+        f"{name} scrolls sideways at 320 px: document is {found['scrollWidth']} px wide; "
+        f"too wide: {found['wide']}")
+
+
+@pytest.mark.parametrize("prepared", [f"result-{case}" for case in OUTCOME_CASES],
+                         indirect=True)
+def test_result_page_shows_the_outcome(shown, rulebook):
+    name, client = shown
+    case = name.removeprefix("result-")
+    outcome = OUTCOME_OF[case]
+    assert client.outcome_title() == rulebook.outcomes[outcome]["title"]
+    assert client.page.locator(f".outcome--{outcome}").is_visible()
+    urgent = client.page.locator(".urgent")
+    if case == "urgent":
+        assert urgent.is_visible()
+        assert rulebook.urgent["title"] in urgent.inner_text()
+    else:
+        assert urgent.count() == 0
+
+
+def test_printed_result_keeps_the_findings_and_drops_the_rest(visitor, rulebook):
+    result("urgent")(visitor)
+    page = visitor.page
+    page.wait_for_function(  # print-only style sheets load without blocking the page
+        "[...document.querySelectorAll('link[rel=stylesheet]')].every(link => link.sheet)")
+    page.emulate_media(media="print")
+    for selector in (".site-header", ".site-footer", ".skip-link", ".no-print", "nav",
+                     "button", ".button", ".link-button", "a[role=button]"):
+        printed = [element for element in page.locator(selector).all() if element.is_visible()]
+        assert not printed, f"{selector} is printed: {printed}"
+    for selector in (".urgent", ".outcome", ".findings", ".areas", ".next"):
+        assert page.locator(selector).is_visible(), f"{selector} is not printed"
+    printed = page.locator("body").inner_text()
+    for text in (rulebook.urgent["title"], rulebook.outcomes["postpone"]["title"],
+                 rulebook.conditions["varicose_veins"].name, "Left calf or shin",
+                 "Ann Example"):
+        assert text in printed, f"{text!r} is not printed"
+    assert "Keep this page private" not in printed
+
+    page.emulate_media(media="screen")
+    assert page.locator(".site-header").is_visible()
+    assert page.locator(".no-print").first.is_visible()

@@ -1,0 +1,187 @@
+"""CSV export: the therapists' download and `flask export --format csv`."""
+
+import csv
+import io
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from screening import export
+from screening.database import db
+from screening.export import LEADING, TRAILING, neutralise
+from screening.models import AuditEvent, Screening
+from tests.factories import add_screening, add_therapist
+
+VEINS = {"varicose_veins": "yes", "vv_location": ["left_calf", "right_calf"],
+         "vv_severity": "small_flat", "vv_symptoms_now": "no"}
+HOSTILE = {"recent_surgery": "yes", "surgery_what": "=HYPERLINK(\"http://evil.example\",\"x\")",
+           "major_surgery": "yes"}
+
+
+def read(text):
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def as_dicts(text):
+    header, *rows = read(text)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def sign_in(app, client):
+    add_therapist(app)
+    response = client.post("/review/sign-in", data={"email": "kim@example.com",
+                                                    "password": "correct horse battery"})
+    assert response.status_code == 302
+
+
+def audit(app, action):
+    with app.app_context():
+        return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1",
+                                  "=HYPERLINK(\"http://evil.example\")"])
+def test_cells_a_spreadsheet_would_run_become_text(cell):
+    assert neutralise(cell) == "'" + cell
+
+
+@pytest.mark.parametrize("cell", ["", "yes", "Ann Example", "135/85", "2026-11-26", "a=b",
+                                  "left_calf;right_calf", "'=already quoted"])
+def test_other_cells_are_left_alone(cell):
+    assert neutralise(cell) == cell
+
+
+def test_one_row_per_screening_and_one_column_per_question(app, rulebook):
+    with app.app_context():
+        add_screening(rulebook, client_name="Ann Example", phone="+44 7700 900982")
+        add_screening(rulebook, VEINS, decision="go_ahead")
+        screenings = db.session.scalars(select(Screening).order_by(Screening.id)).all()
+        text = export.csv_text(rulebook, screenings)
+        rules = ";".join(finding["rule"] for finding in screenings[1].findings)
+    header, *rows = read(text)
+    assert header == [*LEADING, *rulebook.questions, *TRAILING]
+    assert len(rows) == 2
+    first, veins = as_dicts(text)
+    assert first["client_name"] == "Ann Example"
+    assert first["phone"] == "'+44 7700 900982"  # a leading + would start a formula
+    assert (first["outcome"], first["urgent"], first["decision"]) == ("clear", "no", "")
+    assert first["osteoporosis"] == "no"
+    assert first["vv_location"] == ""
+    assert veins["vv_location"] == "left_calf;right_calf"
+    assert veins["vv_severity"] == "small_flat"
+    assert veins["decision"] == "go_ahead"
+    assert veins["outcome"] != "clear"
+    assert veins["findings"] == rules != ""
+
+
+def test_answers_to_questions_no_longer_asked_get_their_own_column(app, rulebook):
+    with app.app_context():
+        screening = add_screening(rulebook)
+        screening.answers = {**screening.answers, "retired_question": "yes"}
+        db.session.commit()
+        text = export.csv_text(rulebook, [screening])
+    header, row = read(text)
+    assert header[-len(TRAILING) - 1] == "retired_question"
+    assert row[-len(TRAILING) - 1] == "yes"
+
+
+def test_every_hostile_cell_is_neutralised(app, rulebook):
+    with app.app_context():
+        add_screening(rulebook, HOSTILE, client_name="@SUM(1+1)*cmd|' /C calc'!A0",
+                      email="-2+3@example.com", signature="x")
+        text = export.csv_text(rulebook, db.session.scalars(select(Screening)).all())
+    row, = as_dicts(text)
+    assert row["client_name"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert row["email"] == "'-2+3@example.com"
+    assert row["surgery_what"] == "'" + HOSTILE["surgery_what"]
+    for cell in (cell for line in read(text) for cell in line):
+        assert not cell.startswith(export.FORMULA_STARTS), cell
+
+
+# --- the therapists' download ----------------------------------------------------------------
+
+
+def test_export_needs_a_signed_in_therapist(app, client, rulebook):
+    with app.app_context():
+        add_screening(rulebook)
+    response = client.get("/review/export.csv")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/review/sign-in?next=")
+    assert audit(app, "export_csv") == []
+
+
+def test_therapist_downloads_every_screening_and_it_is_audited(app, client, rulebook):
+    with app.app_context():
+        add_screening(rulebook, client_name="Zoë Example")
+        add_screening(rulebook, HOSTILE)
+    sign_in(app, client)
+    response = client.get("/review/export.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=")
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = as_dicts(text)
+    assert [row["client_name"] for row in rows] == ["Zoë Example", "Client 1"]
+    assert rows[1]["surgery_what"].startswith("'=")
+    event, = audit(app, "export_csv")
+    assert event.detail == "2 screenings"
+    assert event.subject == "kim@example.com"
+    assert event.screening_id is None
+    assert "Exported screenings (CSV)" in client.get("/review/audit").get_data(as_text=True)
+
+
+def test_the_download_follows_the_queue_filters(app, client, rulebook):
+    with app.app_context():
+        add_screening(rulebook, client_name="Clear Client")
+        add_screening(rulebook, VEINS, client_name="Veins Client")
+        outcome = db.session.scalars(select(Screening.outcome).where(
+            Screening.client_name == "Veins Client")).one()
+    sign_in(app, client)
+    queue = BeautifulSoup(client.get(f"/review/?outcome={outcome}").get_data(as_text=True),
+                          "html.parser")
+    link = queue.find("a", href=lambda href: href and href.startswith("/review/export.csv"))
+    assert link is not None and f"outcome={outcome}" in link["href"]
+    rows = as_dicts(client.get(link["href"]).get_data(as_text=True))
+    assert [row["client_name"] for row in rows] == ["Veins Client"]
+    event, = audit(app, "export_csv")
+    assert event.detail == f"1 screening; outcome={outcome}"
+
+
+# --- flask export --format csv ---------------------------------------------------------------
+
+
+def test_cli_exports_every_screening_to_stdout_and_audits_it(app, runner, rulebook):
+    with app.app_context():
+        add_screening(rulebook, client_name="Ann Example")
+        add_screening(rulebook, VEINS)
+    result = runner.invoke(args=["export", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = as_dicts(result.stdout)
+    assert [row["client_name"] for row in rows] == ["Ann Example", "Client 1"]
+    assert not result.stdout.startswith("\ufeff")
+    assert result.stderr == "Exported 2 screenings.\n"
+    event, = audit(app, "export_csv")
+    assert (event.subject, event.address, event.detail) == ("command line", "command line",
+                                                            "2 screenings")
+
+
+def test_cli_exports_to_a_file_with_the_same_csv_as_the_download(app, client, runner, rulebook,
+                                                                 tmp_path):
+    with app.app_context():
+        add_screening(rulebook, HOSTILE)
+    path = tmp_path / "screenings.csv"
+    result = runner.invoke(args=["export", "--output", str(path)])
+    assert result.exit_code == 0, result.output
+    sign_in(app, client)
+    download = client.get("/review/export.csv").get_data(as_text=True)
+    assert path.read_bytes().decode("utf-8") == download.removeprefix("\ufeff")
+    assert "\r\n" in download
+
+
+def test_cli_refuses_an_unknown_format(runner):
+    result = runner.invoke(args=["export", "--format", "xlsx"])
+    assert result.exit_code == 2
+    assert "xlsx" in result.output
+    assert "Traceback" not in result.output
