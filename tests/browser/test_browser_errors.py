@@ -3,8 +3,6 @@ focus to its field, and the answers already given are still there."""
 
 from __future__ import annotations
 
-import pytest
-
 IN_VIEW = """(e) => { const r = e.getBoundingClientRect();
     return r.bottom > 0 && r.top < window.innerHeight && r.right > 0
         && r.left < window.innerWidth; }"""

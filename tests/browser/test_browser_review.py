@@ -1,0 +1,155 @@
+"""The therapist's pages in a real browser: the whole review flow, axe-core on every page,
+no sideways scrolling on a phone, and the printed record (print emulation and Chromium's
+own PDF)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from tests.browser.client import OUTCOME_CASES
+from tests.browser.harness import NARROW, axe_report, axe_violations
+from tests.browser.test_browser_pages import OVERFLOW
+from tests.factories import add_therapist
+
+DESKTOP = {"width": 1280, "height": 800}
+PASSWORD = "correct horse battery"
+TYPICAL = {**OUTCOME_CASES["local"], "osteoporosis": "yes", "recent_fracture": "no",
+           "spine_changes": "yes", "long_term_steroids": "no"}
+
+
+@pytest.fixture(scope="module")
+def seeded(live):
+    """A therapist, a clear screening, and a flagged (urgent) one sent after it."""
+    add_therapist(live.app, password=PASSWORD)
+    live.seed({}, client_name="Carol Clear")
+    live.seed(TYPICAL, client_name="Tess Typical")
+    live.seed(OUTCOME_CASES["urgent"], client_name="Uma Urgent")
+    return live
+
+
+def sign_in(client) -> None:
+    client.goto("/review/sign-in")
+    client.page.get_by_label("Email address").fill("kim@example.com")
+    client.page.get_by_label("Password").fill(PASSWORD)
+    client.page.get_by_role("button", name="Sign in").click()
+    client.page.wait_for_url("**/review/")
+
+
+@pytest.fixture
+def therapist(open_page, seeded):
+    client = open_page(viewport=DESKTOP)
+    sign_in(client)
+    return client
+
+
+def test_review_flow_flagged_first_decision_and_audit(therapist):
+    page = therapist.page
+    first = page.locator("table.queue tbody tr").first
+    assert first.locator("th").inner_text() == "Uma Urgent"
+    assert "Urgent" in first.inner_text() and "Not reviewed yet" in first.inner_text()
+    first.get_by_role("link", name="Uma Urgent").click()
+    assert therapist.h1() == "Uma Urgent"
+
+    page.get_by_label("Waiting for doctor's clearance").check()
+    page.get_by_label("Note (optional)").fill("Asked her to see the GP about the calf today")
+    page.get_by_role("button", name="Save decision").click()
+    assert "Decision recorded." in page.locator(".notice").inner_text()
+    history = page.locator("ol.history li").first.inner_text()
+    assert history.startswith("Waiting for doctor's clearance (current) by Kim Lee")
+
+    page.get_by_role("link", name="Audit trail").click()
+    whats = page.locator('td[data-label="What"]').all_inner_texts()
+    assert whats[:3] == ["Viewed screening",  # the page again, after saving
+                         "Recorded decision (Waiting for doctor's clearance)",
+                         "Viewed screening"]
+    page.get_by_role("link", name="Queue").click()
+    rows = page.locator("table.queue tbody tr th").all_inner_texts()
+    assert rows[-1] == "Uma Urgent"  # reviewed now: after the unreviewed ones
+
+
+def test_sign_in_comes_back_to_the_page_asked_for(open_page, seeded):
+    client = open_page(viewport=DESKTOP)
+    client.goto("/review/audit")
+    assert client.page.url.endswith("/review/sign-in?next=/review/audit")
+    client.page.get_by_label("Email address").fill("kim@example.com")
+    client.page.get_by_label("Password").fill(PASSWORD)
+    client.page.get_by_label("Password").press("Enter")
+    client.page.wait_for_url("**/review/audit")
+    assert client.h1() == "Audit trail"
+
+
+REVIEW_PAGES = {
+    "sign-in": "/review/sign-in",
+    "queue": "/review/",
+    "queue-filtered": "/review/?outcome=postpone&state=unreviewed",
+    "screening": "/review/screenings/2",
+    "screening-urgent": "/review/screenings/3",
+    "audit": "/review/audit",
+    "doctor-letter": "/review/screenings/2/doctor-letter",
+}
+
+
+@pytest.mark.parametrize("name", REVIEW_PAGES)
+def test_review_pages_pass_axe_and_fit_a_phone(open_page, seeded, name):
+    client = open_page(viewport=DESKTOP)
+    if name != "sign-in":
+        sign_in(client)
+    client.goto(REVIEW_PAGES[name])
+    violations = axe_violations(client.page)
+    if violations:
+        pytest.fail(axe_report(violations, f"{name} ({client.page.url})"), pytrace=False)
+    client.page.set_viewport_size(NARROW)
+    found = client.page.evaluate(OVERFLOW)
+    assert found["scrollWidth"] <= found["width"], (name, found["wide"])
+    violations = axe_violations(client.page)
+    if violations:
+        pytest.fail(axe_report(violations, f"{name} at 320 px"), pytrace=False)
+
+
+def test_client_doctor_letter_passes_axe(open_page, seeded):
+    client = open_page()
+    client.goto(seeded.seed(TYPICAL) + "/doctor-letter")
+    assert "a question for Ann Example's doctor" in client.h1()
+    violations = axe_violations(client.page)
+    if violations:
+        pytest.fail(axe_report(violations, "client's doctor letter"), pytrace=False)
+
+
+def wait_for_print_styles(page) -> None:
+    page.wait_for_function(
+        "[...document.querySelectorAll('link[rel=stylesheet]')].every(link => link.sheet)")
+
+
+def test_printed_screening_hides_navigation_and_keeps_the_record(therapist):
+    page = therapist.page
+    therapist.goto("/review/screenings/2")
+    wait_for_print_styles(page)
+    page.emulate_media(media="print")
+    for selector in ("nav", ".site-header", "button", ".button", ".no-print", "form",
+                     ".decision", "#answers-title", "#audit-title"):
+        shown = [element for element in page.locator(selector).all() if element.is_visible()]
+        assert not shown, f"{selector} is printed"
+    for selector in (".record-header", ".outcome", ".findings", ".areas", ".record-decision",
+                     ".signatures"):
+        assert page.locator(selector).is_visible(), f"{selector} is not printed"
+    printed = page.locator("body").inner_text()
+    for text in ("Tess Typical", "Riverside Massage", "Client's signature",
+                 "Therapist's signature", therapist.rulebook.version):
+        assert text in printed
+
+
+def test_chromium_prints_a_typical_screening_on_one_page(therapist):
+    page = therapist.page
+    therapist.goto("/review/screenings/2")
+    wait_for_print_styles(page)
+    reader = PdfReader(io.BytesIO(page.pdf(format="A4")))
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Tess Typical, born 27 March 1980" in text  # the running footer
+    assert "Page 1 of 1" in text
+    assert "Osteoporosis or fragile bones" in text and "Varicose veins" in text
+    letter = PdfReader(io.BytesIO(page.pdf(format="Letter")))
+    assert len(letter.pages) == 1
