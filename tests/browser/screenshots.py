@@ -1,4 +1,4 @@
-"""Screenshots of the client's pages at phone and desktop widths, for the README.
+"""Screenshots of the client's and the therapist's pages at phone and desktop widths.
 
     .venv/bin/python -m tests.browser.screenshots [OUTPUT_DIR]
 
@@ -28,7 +28,7 @@ from tests.browser.harness import (
     launch,
     new_context,
 )
-from tests.factories import make_app
+from tests.factories import add_therapist, make_app
 
 WIDTHS = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1280, "height": 900}}
 OUTPUT = ROOT / "docs" / "screenshots"
@@ -76,6 +76,19 @@ def result(answers):
     return show
 
 
+def therapist(path: str, full_page: bool = False):
+    """Sign in as the therapist the script creates, then show `path`."""
+    def show(client: Client):
+        client.goto("/review/sign-in")
+        client.page.get_by_label("Email address").fill("kim@example.com")
+        client.page.get_by_label("Password").fill("correct horse battery")
+        client.page.get_by_role("button", name="Sign in").click()
+        client.page.wait_for_url("**/review/")
+        client.goto(path)
+        return {"full_page": full_page}
+    return show
+
+
 PAGES = {
     "start": start,
     "questionnaire": questionnaire,
@@ -84,6 +97,8 @@ PAGES = {
     "check-answers": check_answers,
     "result": result(SEVERAL),
     "result-urgent": result(OUTCOME_CASES["urgent"]),
+    "review-queue": therapist("/review/"),
+    "review-screening": therapist("/review/screenings/2"),
 }
 
 
@@ -98,6 +113,10 @@ def main(output: Path = OUTPUT) -> list[Path]:
             upgrade()
             db.engine.dispose()
         live = LiveApp(path, load_rulebook(ROOT / "rules"))
+        add_therapist(live.app)
+        for name, answers in (("Carol Clear", {}), ("Tess Typical", SEVERAL),
+                              ("Uma Urgent", OUTCOME_CASES["urgent"])):
+            live.seed(answers, client_name=name)
         server = LiveServer()
         server.serve(live.app)
         try:
@@ -105,7 +124,7 @@ def main(output: Path = OUTPUT) -> list[Path]:
                 browser = launch(playwright)
                 for width_name, viewport in WIDTHS.items():
                     for page_name, show in PAGES.items():
-                        context = new_context(browser, viewport=viewport)
+                        context = new_context(browser, viewport=viewport, locale="en-GB")
                         client = Client(context.new_page(), live, server.url)
                         how = show(client)
                         target = output / f"{page_name}-{width_name}.png"
