@@ -1,0 +1,62 @@
+"""Code systems, item types and codings shared by the FHIR resources we write and read."""
+
+from __future__ import annotations
+
+from ..rulebook import Question
+
+SYSTEM = "urn:massage-screening"
+QUESTIONNAIRE_URL = f"{SYSTEM}:questionnaire"
+ANSWER_SYSTEM = f"{SYSTEM}:answer"  # yes / no / not_sure
+REGION_SYSTEM = f"{SYSTEM}:body-region"
+OPTION_SYSTEM = f"{SYSTEM}:option"  # + ":<question id>": a choice question's options
+OUTCOME_SYSTEM = f"{SYSTEM}:outcome"
+CONDITION_SYSTEM = f"{SYSTEM}:condition"
+RULE_SYSTEM = f"{SYSTEM}:rule"
+RULEBOOK_SYSTEM = f"{SYSTEM}:rulebook"  # codes are rule book versions
+OBSERVATION_SYSTEM = f"{SYSTEM}:observation"
+SCREENING_SYSTEM = f"{SYSTEM}:screening"  # identifier values are screening ids
+CATEGORY_SURVEY = {"system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                   "code": "survey", "display": "Survey"}
+ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
+ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
+ENTRY_FORMAT = "http://hl7.org/fhir/StructureDefinition/entryFormat"
+UNIT = "http://hl7.org/fhir/StructureDefinition/questionnaire-unit"
+MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
+MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
+JSON_MEDIA_TYPE = "application/fhir+json; charset=utf-8"
+
+#: Question type -> FHIR R4 item type.
+ITEM_TYPES = {"yes_no": "choice", "choice": "choice", "body_location": "choice",
+              "date": "date", "number": "decimal", "text": "text", "blood_pressure": "string"}
+#: Observation component codes (in OBSERVATION_SYSTEM).
+OBSERVATION_CODES = {
+    "screening-outcome": "Pre-massage screening outcome",
+    "urgent": "Urgent: get medical help now",
+    "body-area": "Body area to avoid or handle specially",
+    "rule": "Rule that matched",
+    "client-message": "What the client was told",
+    "therapist-action": "What the therapist does",
+}
+CODED_TYPES = frozenset({"yes_no", "choice", "body_location"})
+
+
+class FhirError(ValueError):
+    """The rule book cannot be written as a FHIR Questionnaire; the message says where."""
+
+
+def section_link_id(section_id: str) -> str:
+    """Group linkIds have a hyphen, which question ids never have, so they cannot clash."""
+    return f"section-{section_id}"
+
+
+def answer_system(question: Question) -> str:
+    if question.type == "yes_no":
+        return ANSWER_SYSTEM
+    if question.type == "body_location":
+        return REGION_SYSTEM
+    return f"{OPTION_SYSTEM}:{question.id}"
+
+
+def coding(question: Question, value: str) -> dict[str, str]:
+    return {"system": answer_system(question), "code": value,
+            "display": question.label_for(value)}
