@@ -12,9 +12,10 @@ from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, event
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from .database import db
+from .rulebook import RANK
 
 #: What a therapist can decide about a screening, and how each decision reads.
 DECISION_KINDS = {
@@ -47,6 +48,9 @@ class Screening(db.Model):
     appointment_date: Mapped[date | None] = mapped_column(Date, index=True)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     outcome: Mapped[str] = mapped_column(String(20), index=True)
+    #: The outcome's rank (clear 0 ... postpone 4), set with the outcome, so the queue can
+    #: sort on an indexed column.
+    outcome_rank: Mapped[int] = mapped_column(default=0)
     urgent: Mapped[bool]
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     body_areas: Mapped[list[str]] = mapped_column(JSON)
@@ -61,8 +65,22 @@ class Screening(db.Model):
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="screening", order_by="Decision.id.desc()")
 
+    @validates("outcome")
+    def _rank_outcome(self, _key: str, outcome: str) -> str:
+        self.outcome_rank = RANK[outcome]
+        return outcome
+
     def __repr__(self) -> str:
         return f"<Screening {self.id} {self.outcome}>"
+
+
+#: The queue's order (see review/queue.py), as an index, so the first page of 10,000
+#: screenings is read in order instead of sorted.
+QUEUE_ORDER = (
+    Screening.decision.is_not(None), Screening.urgent.desc(), Screening.outcome_rank.desc(),
+    Screening.appointment_date.is_(None), Screening.appointment_date,
+    Screening.submitted_at.desc(), Screening.id.desc())
+Index("ix_screenings_queue", *QUEUE_ORDER)
 
 
 class Therapist(UserMixin, db.Model):

@@ -5,15 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, case, select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import load_only
 
 from ..fields import parse_date
-from ..models import Screening
+from ..models import QUEUE_ORDER, Screening
 from ..rulebook import OUTCOMES
 
-#: Most restrictive outcome first: postpone, medical clearance, local, caution, clear.
-_OUTCOME_ORDER = case({outcome: rank for rank, outcome in enumerate(reversed(OUTCOMES))},
-                      value=Screening.outcome)
 STATES = {"unreviewed": "Not reviewed yet", "reviewed": "Reviewed"}
 
 
@@ -47,7 +45,9 @@ class Filters:
 def queue_query(filters: Filters) -> Select:
     """Unreviewed first, then urgent, then most restrictive outcome, then soonest
     appointment (none last), then newest."""
-    query = select(Screening)
+    query = select(Screening).options(load_only(  # not the answers and findings
+        Screening.client_name, Screening.appointment_date, Screening.outcome,
+        Screening.urgent, Screening.submitted_at, Screening.decision))
     if filters.outcome:
         query = query.where(Screening.outcome == filters.outcome)
     if filters.state == "unreviewed":
@@ -61,7 +61,4 @@ def queue_query(filters: Filters) -> Select:
     if filters.name:
         pattern = filters.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Screening.client_name.ilike(f"%{pattern}%", escape="\\"))
-    return query.order_by(
-        Screening.decision.is_not(None), Screening.urgent.desc(), _OUTCOME_ORDER,
-        Screening.appointment_date.is_(None), Screening.appointment_date,
-        Screening.submitted_at.desc(), Screening.id.desc())
+    return query.order_by(*QUEUE_ORDER)
