@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
+from wtforms import SelectChoice
 
 from .engine import GATE
 from .models import as_utc
@@ -61,6 +62,11 @@ def region_groups(rulebook: Rulebook) -> dict[str, str]:
     return {region.id: region.group for region in rulebook.regions}
 
 
+def region_choices(rulebook: Rulebook) -> list[SelectChoice]:
+    """The body regions as the choices of a body-area question."""
+    return [SelectChoice(region.id, region.label) for region in rulebook.regions]
+
+
 def region_labels(rulebook: Rulebook, region_ids: list[str]) -> list[str]:
     return [rulebook.region_label(region_id) for region_id in region_ids]
 
@@ -72,6 +78,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(group_findings)
     app.add_template_global(sorted(GATE), "gate")
     app.add_template_global(region_groups)
+    app.add_template_global(region_choices)
     app.add_template_global(OUTCOME_ICONS, "outcome_icons")
     app.add_template_global(OUTCOME_LABELS, "outcome_labels")
 

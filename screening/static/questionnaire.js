@@ -38,9 +38,23 @@
     return true;
   }
 
+  /* A hidden body-area question arrives without its list of areas: copy in the shared list
+     (from <template id="body-regions">) the first time it is shown. */
+  function fillChoices(box) {
+    var target = box.element.querySelector("[data-choices-from]");
+    if (!target || target.childElementCount) { return; }
+    var template = document.getElementById(target.dataset.choicesFrom);
+    target.appendChild(template.content.cloneNode(true));
+    Array.prototype.forEach.call(target.querySelectorAll("input"), function (input, index) {
+      input.name = target.dataset.name;
+      if (index === 0) { input.id = target.dataset.name + "-0"; }
+    });
+  }
+
   function update(boxes) {
     boxes.forEach(function (box) {
       var show = holds(box.test);
+      if (show) { fillChoices(box); }
       box.element.hidden = !show;
       Array.prototype.forEach.call(
         box.element.querySelectorAll("input, textarea, select"),

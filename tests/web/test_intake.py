@@ -64,11 +64,16 @@ def test_start_page_leads_to_the_questionnaire(client):
     assert soup.find("a", string="Start now")["href"] == "/questionnaire"
 
 
+def control(soup, question_id):
+    """The question's input, or for a hidden body-area question the box the script fills."""
+    return soup.find(attrs={"name": question_id}) or soup.find(attrs={"data-name": question_id})
+
+
 def test_form_asks_every_question_of_the_rule_book(client, rulebook):
     soup = page(client.get("/questionnaire"))
     text = soup.get_text(" ", strip=True)
     for question in rulebook.questions.values():
-        assert soup.find(attrs={"name": question.id}), question.id
+        assert control(soup, question.id), question.id
         assert " ".join(question.text.split()) in text, question.id
     for section in rulebook.sections:
         assert soup.find("h2", string=section.title)
@@ -76,13 +81,18 @@ def test_form_asks_every_question_of_the_rule_book(client, rulebook):
 
 def test_follow_ups_start_hidden_and_disabled(client, rulebook):
     soup = page(client.get("/questionnaire"))
+    template = soup.find("template", id="body-regions")
+    assert [box["value"] for box in template.find_all("input")] == [
+        region.id for region in rulebook.regions]
     for question in rulebook.questions.values():
-        control = soup.find(attrs={"name": question.id})
-        box = control.find_parent(class_="conditional")
+        found = control(soup, question.id)
+        box = found.find_parent(class_="conditional")
         if question.parent is None:
-            assert box is None and not control.has_attr("disabled")
+            assert box is None and not found.has_attr("disabled")
+        elif question.type == "body_location":  # filled from the template when shown
+            assert box.has_attr("hidden") and found["data-choices-from"] == "body-regions"
         else:
-            assert box.has_attr("hidden") and control.has_attr("disabled"), question.id
+            assert box.has_attr("hidden") and found.has_attr("disabled"), question.id
             assert box["data-follow-up-of"] == question.parent
             if question.ask_when_data is not None:
                 assert json.loads(box["data-ask-when"]) == question.ask_when_data
