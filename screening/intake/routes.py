@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import printing
@@ -28,16 +29,37 @@ def start():
 def questionnaire():
     """The form. A valid POST shows 'check your answers'; nothing is stored yet."""
     questionnaire_form, submit_form = forms_for(current_rulebook())
+    if request.method == "GET":
+        return _blank_questionnaire(questionnaire_form)
     form = questionnaire_form(today=date.today())
     if not valid_submission_key(form.submission_key.data):
         form.submission_key.data = new_submission_key()
-    if request.method == "GET" or "change" in request.form:
+    if "change" in request.form:
         return render_template("intake/questionnaire.html", form=form)
     if not form.validate():
         return render_template("intake/questionnaire.html", form=form)
     consent = submit_form(formdata=None, today=form.today)
     consent.signed_on.data = form.today
     return render_template("intake/check.html", form=form, consent=consent)
+
+
+#: Stand-ins for the two values that differ between visitors of the empty form.
+_TOKEN, _KEY = "\x00csrf-token\x00", "\x00submission-key\x00"
+
+
+def _blank_questionnaire(form_class) -> str:
+    """The empty questionnaire is the same for every visitor but for its CSRF token and
+    submission key, so it is rendered once per rule book and those two are filled in."""
+    cache = current_app.extensions.setdefault("blank_questionnaire", {})
+    token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
+    key = new_submission_key()
+    if form_class.rulebook not in cache:
+        form = form_class(formdata=None, submission_key=key)
+        html = render_template("intake/questionnaire.html", form=form)
+        if token:
+            html = html.replace(token, _TOKEN)
+        cache[form_class.rulebook] = html.replace(key, _KEY)
+    return cache[form_class.rulebook].replace(_TOKEN, token).replace(_KEY, key)
 
 
 @bp.post("/submit")

@@ -349,3 +349,16 @@ def test_oversized_post_gets_a_friendly_413(client):
     response = client.post("/questionnaire", data={"client_name": "x" * (300 * 1024)})
     assert response.status_code == 413
     assert "too much information" in page(response).h1.get_text()
+
+
+def test_each_visitor_gets_their_own_token_and_key(tmp_path, migrated_db):
+    """The empty form is rendered once and reused: only its token and key may differ."""
+    path = tmp_path / "csrf.sqlite3"
+    path.write_bytes(migrated_db.read_bytes())
+    app = make_app(path, WTF_CSRF_ENABLED=True)
+    pages = [page(app.test_client().get("/questionnaire")) for _ in range(3)]
+    tokens = {soup.find("input", {"name": "csrf_token"})["value"] for soup in pages}
+    keys = {soup.find("input", {"name": "submission_key"})["value"] for soup in pages}
+    assert len(tokens) == len(keys) == 3
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{32}", key) for key in keys)
+    assert "\x00" not in str(pages[2])
