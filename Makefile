@@ -44,3 +44,18 @@ clean:
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# `make test-postgres`: the test suite again with PostgreSQL as the app's database (the same
+# tests; the browser tests are left out, as their live server always uses SQLite). Uses the
+# server in SCREENING_TEST_DATABASE_URL if set, else starts a throwaway cluster from the
+# installed PostgreSQL (`apt-get install postgresql`) and removes it afterwards. Installs the
+# `postgres` extra (psycopg) into the virtualenv first.
+.PHONY: test-postgres
+PG_STAMP := $(VENV)/.postgres-stamp
+
+$(PG_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,postgres]'
+	touch $(PG_STAMP)
+
+test-postgres: $(PG_STAMP)
+	bash .ci/with-postgres $(BIN)/pytest --ignore=tests/browser

@@ -8,18 +8,19 @@ shared/clinical/README.md; they should first go through `answers.normalise`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
 
-from .rulebook import OUTCOMES, RANK, Rulebook
+from .rulebook import OUTCOMES, RANK, Rule, Rulebook
 
 #: A condition's rules apply when its main question is answered one of these.
 GATE = frozenset({"yes", "not_sure"})
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
+    """One matching rule: immutable, so a rule without answer-dependent areas shares one."""
+
     condition: str
     rule: str
     outcome: str
@@ -34,8 +35,7 @@ class Finding:
                 "therapist_action": self.therapist_action, "body_areas": list(self.body_areas)}
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     outcome: str
     urgent: bool
     findings: tuple[Finding, ...]
@@ -56,6 +56,23 @@ class Result:
                 "screened_on": self.screened_on.isoformat()}
 
 
+#: Per condition: its id, per rule (rule, its test or None, its finding if shared), and
+#: whether any of its rules overrides another.
+Plan = tuple[tuple[str, tuple[tuple[Rule, Any, Finding | None], ...], bool], ...]
+_plans: WeakKeyDictionary[Rulebook, Plan] = WeakKeyDictionary()
+
+
+def _plan(rulebook: Rulebook) -> Plan:
+    """What does not depend on the answers, worked out once per rule book."""
+    plan = _plans[rulebook] = tuple(
+        (condition.id, tuple(
+            (rule, None if rule.when_data is None else rule.when,
+             None if rule.areas_from else _finding(rule, rule.areas))
+            for rule in condition.rules), any(rule.overrides for rule in condition.rules))
+        for condition in rulebook.conditions.values())
+    return plan
+
+
 def evaluate(rulebook: Rulebook, answers: Mapping[str, Any], on: date) -> Result:
     """Screen `answers` against every rule of `rulebook`, with time windows as of `on`.
 
@@ -65,28 +82,33 @@ def evaluate(rulebook: Rulebook, answers: Mapping[str, Any], on: date) -> Result
     de-escalations). The outcome is the most restrictive finding's.
     """
     findings: list[Finding] = []
-    for condition in rulebook.conditions.values():
-        if answers.get(condition.id) not in GATE:
+    answer = answers.get
+    for condition_id, rules, overrides in _plans.get(rulebook) or _plan(rulebook):
+        if answer(condition_id) not in GATE:
             continue
-        matched = [rule for rule in condition.rules if rule.when(answers, on)]
-        dropped = {target for rule in matched for target in rule.overrides}
-        for rule in matched:
+        matched = [item for item in rules if item[1] is None or item[1](answers, on)]
+        dropped = {target for item in matched for target in item[0].overrides} \
+            if overrides else ()
+        for rule, _test, shared in matched:
             if rule.id not in dropped:
-                findings.append(Finding(
-                    condition=condition.id, rule=rule.id, outcome=rule.outcome,
-                    urgent=rule.urgent, client_message=rule.client_message,
-                    therapist_action=rule.therapist_action,
-                    body_areas=_areas(rule.areas, rule.areas_from, answers)))
-    findings.sort(key=lambda finding: (not finding.urgent, -RANK[finding.outcome]))
-    outcome = max((finding.outcome for finding in findings), key=RANK.__getitem__,
-                  default=OUTCOMES[0])
-    return Result(outcome=outcome, urgent=any(finding.urgent for finding in findings),
-                  findings=tuple(findings), rulebook_version=rulebook.version, screened_on=on)
+                findings.append(shared or _finding(rule, _areas(rule, answers)))
+    if not findings:  # most clients
+        return Result(OUTCOMES[0], False, (), rulebook.version, on)
+    findings.sort(key=_order)
+    outcome = max((finding.outcome for finding in findings), key=RANK.__getitem__)
+    return Result(outcome, findings[0].urgent, tuple(findings), rulebook.version, on)
 
 
-def _areas(fixed: tuple[str, ...], from_questions: tuple[str, ...],
-           answers: Mapping[str, Any]) -> tuple[str, ...]:
-    if not from_questions:
-        return fixed
-    named = [area for qid in from_questions for area in answers.get(qid) or ()]
-    return tuple(dict.fromkeys((*fixed, *named)))
+def _order(finding: Finding) -> tuple[bool, int]:
+    """Urgent first, then the most restrictive; otherwise rule book order (a stable sort)."""
+    return (not finding.urgent, -RANK[finding.outcome])
+
+
+def _finding(rule: Rule, areas: tuple[str, ...]) -> Finding:
+    return Finding(rule.condition, rule.id, rule.outcome, rule.urgent, rule.client_message,
+                   rule.therapist_action, areas)
+
+
+def _areas(rule: Rule, answers: Mapping[str, Any]) -> tuple[str, ...]:
+    named = [area for qid in rule.areas_from for area in answers.get(qid) or ()]
+    return tuple(dict.fromkeys((*rule.areas, *named)))

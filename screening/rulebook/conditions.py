@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-#: A compiled condition: (answers, screening date) -> bool.
+#: A compiled condition: (answers, screening date) -> bool. Each test reads its own answer,
+#: so a leaf is one call.
 Predicate = Callable[[Mapping[str, Any], date], bool]
 
 _DURATION = re.compile(r"^\s*(\d{1,4})\s+(day|week|month)s?\s*$")
@@ -66,8 +67,8 @@ def parse_blood_pressure(text: Any) -> tuple[int, int] | None:
 
 
 # --- operators -------------------------------------------------------------
-# Each operator: which question types it applies to, how to check its value
-# at load time, and how to build the test at load time.
+# Each operator: which question types it applies to, and how to check its value and
+# build its test (answers, on) -> bool at load time.
 
 
 def _answer_values(question) -> set[str] | None:
@@ -92,7 +93,8 @@ def _op_is(question, value, path):
     _check_values(question, [value], path)
     if question.multiple:
         raise ConditionError(path, f"'{question.id}' takes several answers: use 'includes'")
-    return lambda answer, on: answer == value
+    qid = question.id
+    return lambda answers, on: answers.get(qid) == value
 
 
 def _op_in(question, value, path):
@@ -101,8 +103,8 @@ def _op_in(question, value, path):
     _check_values(question, value, path)
     if question.multiple:
         raise ConditionError(path, f"'{question.id}' takes several answers: use 'includes'")
-    allowed = frozenset(value)
-    return lambda answer, on: answer in allowed
+    allowed, qid = frozenset(value), question.id
+    return lambda answers, on: answers.get(qid) in allowed
 
 
 def _op_includes(question, value, path):
@@ -111,16 +113,22 @@ def _op_includes(question, value, path):
     if not question.multiple:
         raise ConditionError(path, f"'includes' needs a question with several answers; "
                                    f"'{question.id}' has one: use 'is' or 'in'")
-    wanted = frozenset(values)
-    return lambda answer, on: bool(answer) and not wanted.isdisjoint(answer)
+    wanted, qid = frozenset(values), question.id
+
+    def includes(answers, on):
+        answer = answers.get(qid)
+        return bool(answer) and not wanted.isdisjoint(answer)
+
+    return includes
 
 
 def _op_answered(question, value, path):
     if not isinstance(value, bool):
         raise ConditionError(path, "'answered' is true or false")
+    qid = question.id
     if value:
-        return lambda answer, on: answer not in (None, "", [])
-    return lambda answer, on: answer in (None, "", [])
+        return lambda answers, on: answers.get(qid) not in (None, "", [])
+    return lambda answers, on: answers.get(qid) in (None, "", [])
 
 
 def _duration_op(inside: bool):
@@ -130,7 +138,10 @@ def _duration_op(inside: bool):
         except ValueError as error:
             raise ConditionError(path, str(error)) from None
 
-        def test(answer, on):
+        qid = question.id
+
+        def test(answers, on):
+            answer = answers.get(qid)
             if not answer:
                 return False
             started = date.fromisoformat(answer) >= window_start(on, amount, unit)
@@ -145,9 +156,11 @@ def _number_op(at_least: bool):
     def build(question, value, path):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConditionError(path, f"{value!r} is not a number")
+        qid = question.id
         if at_least:
-            return lambda answer, on: answer is not None and answer >= value
-        return lambda answer, on: answer is not None and answer < value
+            return lambda answers, on: (answer := answers.get(qid)) is not None \
+                and answer >= value
+        return lambda answers, on: (answer := answers.get(qid)) is not None and answer < value
 
     return build
 
@@ -157,9 +170,10 @@ def _op_bp_at_least(question, value, path):
     if limit is None:
         raise ConditionError(path, f"{value!r} is not a reading like '160/100'")
     systolic, diastolic = limit
+    qid = question.id
 
-    def test(answer, on):
-        reading = parse_blood_pressure(answer)
+    def test(answers, on):
+        reading = parse_blood_pressure(answers.get(qid))
         return reading is not None and (reading[0] >= systolic or reading[1] >= diastolic)
 
     return test
@@ -205,8 +219,7 @@ def compile_condition(tree: Any, questions: Mapping[str, Any], path: str = "when
     if question.type not in types:
         raise ConditionError(path, f"operator '{name}' does not apply to '{question_id}', "
                                    f"a {question.type} question")
-    test = build(question, tree[name], f"{path}.{name}")
-    return lambda answers, on: test(answers.get(question_id), on)
+    return build(question, tree[name], f"{path}.{name}")
 
 
 def _compile_group(tree: dict, questions: Mapping[str, Any], path: str) -> Predicate:
@@ -223,6 +236,13 @@ def _compile_group(tree: dict, questions: Mapping[str, Any], path: str) -> Predi
         raise ConditionError(f"{path}.{key}", "expected a non-empty list of conditions")
     parts = tuple(compile_condition(item, questions, f"{path}.{key}[{index}]")
                   for index, item in enumerate(value))
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:  # the usual case, without a generator per call
+        first, second = parts
+        if key == "all":
+            return lambda answers, on: first(answers, on) and second(answers, on)
+        return lambda answers, on: first(answers, on) or second(answers, on)
     if key == "all":
         return lambda answers, on: all(part(answers, on) for part in parts)
     return lambda answers, on: any(part(answers, on) for part in parts)

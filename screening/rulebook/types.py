@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .conditions import Predicate
@@ -121,7 +122,7 @@ class Rulebook:
     conditions: dict[str, Condition]
     questions: dict[str, Question]
 
-    @property
+    @cached_property
     def version(self) -> str:
         """The label a clinic gave this rule book plus a hash of its content."""
         return f"{self.label}+{self.digest[:12]}"

@@ -12,10 +12,11 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
 
-class YamlLoader(yaml.SafeLoader):
+class YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """SafeLoader where `yes`, `no`, `on` and `off` stay text, and duplicate keys are errors.
 
-    Clinic owners write `is: yes`; YAML 1.1 would read that as a boolean.
+    Clinic owners write `is: yes`; YAML 1.1 would read that as a boolean. It parses with
+    libyaml when PyYAML has it (ten times faster: the rule book loads at every start).
     """
 
     def construct_mapping(self, node, deep=False):
