@@ -362,10 +362,8 @@ def _run(rulebook: Rulebook, seconds: float, warmup: float, workdir: Path,
     db_path = workdir / "screening.sqlite3"
     database_url = f"sqlite:///{db_path}"
     env = {**os.environ, "SCREENING_SECRET_KEY": secret, "SCREENING_DATABASE_URL": database_url,
-           "SCREENING_SESSION_COOKIE_SECURE": "false", "SCREENING_RATELIMIT_ENABLED": "false"}
-    notes.append("Plain http on 127.0.0.1, so session cookies are not Secure; rate limiting "
-                 "is off (SCREENING_RATELIMIT_ENABLED=false) as all load comes from one "
-                 "address.")
+           "SCREENING_SESSION_COOKIE_SECURE": "false"}
+    notes.append("Plain http on 127.0.0.1, so session cookies are not Secure.")
     subprocess.run([str(BIN / "flask"), "--app", "screening", "db", "upgrade"], cwd=ROOT,
                    env=env, check=True, capture_output=True)
     started = time.perf_counter()
@@ -568,7 +566,7 @@ def in_process(rulebook: Rulebook, database_url: str, secret: str, body_file: Pa
     from .bare_app import app as bare_app
 
     config = {"SECRET_KEY": secret, "DATABASE_URL": database_url,
-              "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False}
+              "SESSION_COOKIE_SECURE": False}
     app = create_app(config)
     normal_app = create_app(config)
     _set_synchronous_normal(normal_app)
