@@ -45,9 +45,7 @@ class Filters:
 def queue_query(filters: Filters) -> Select:
     """Unreviewed first, then urgent, then most restrictive outcome, then soonest
     appointment (none last), then newest."""
-    query = select(Screening).options(load_only(  # not the answers and findings
-        Screening.client_name, Screening.appointment_date, Screening.outcome,
-        Screening.urgent, Screening.submitted_at, Screening.decision))
+    query = select(Screening)
     if filters.outcome:
         query = query.where(Screening.outcome == filters.outcome)
     if filters.state == "unreviewed":
@@ -62,3 +60,8 @@ def queue_query(filters: Filters) -> Select:
         pattern = filters.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Screening.client_name.ilike(f"%{pattern}%", escape="\\"))
     return query.order_by(*QUEUE_ORDER)
+
+
+#: What a row of the queue shows: the answers and findings are left in the database.
+QUEUE_COLUMNS = load_only(Screening.client_name, Screening.appointment_date, Screening.outcome,
+                          Screening.urgent, Screening.submitted_at, Screening.decision)

@@ -17,7 +17,7 @@ from ..settings import current_rulebook
 from . import bp
 from .audit import ACTIONS, record
 from .forms import DecisionForm
-from .queue import STATES, Filters, queue_query
+from .queue import QUEUE_COLUMNS, STATES, Filters, queue_query
 
 PER_PAGE = 25
 
@@ -25,7 +25,8 @@ PER_PAGE = 25
 @bp.get("/")
 def queue():
     filters = Filters.from_args(request.args)
-    page = db.paginate(queue_query(filters), page=request.args.get("page", 1, type=int),
+    page = db.paginate(queue_query(filters).options(QUEUE_COLUMNS),
+                       page=request.args.get("page", 1, type=int),
                        per_page=PER_PAGE, error_out=False)
     return render_template("review/queue.html", page=page, filters=filters, states=STATES,
                            today=date.today())
