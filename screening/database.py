@@ -46,3 +46,25 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
+
+
+@event.listens_for(Engine, "before_cursor_execute", retval=True)
+def _postgresql_text_without_nul(conn, cursor, statement, parameters, context, executemany):
+    """PostgreSQL: drop NUL characters from text sent to it, which it cannot store.
+
+    SQLite stores them; PostgreSQL refuses the whole statement, so a name, note or search
+    holding one would fail as if the database were down. A NUL is never meaningful text.
+    """
+    if conn.dialect.name == "postgresql" and parameters:
+        parameters = _without_nul(parameters)
+    return statement, parameters
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {key: _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_without_nul(item) for item in value)
+    return value

@@ -39,9 +39,13 @@ def consent(data, signature="Ann Example", signed_on=None):
 
 def make_app(db_path: Path, **config):
     """The app in testing mode on the SQLite file `db_path` (CSRF off unless asked for)."""
-    return create_app({"TESTING": True, "SECRET_KEY": SECRET,
-                       "DATABASE_URL": f"sqlite:///{db_path}", "WTF_CSRF_ENABLED": False,
-                       "CLINIC_NAME": "Riverside Massage", **config})
+    return make_app_on(f"sqlite:///{db_path}", **config)
+
+
+def make_app_on(database_url: str, **config):
+    """The app in testing mode on any database (a SQLAlchemy URL), CSRF off unless asked for."""
+    return create_app({"TESTING": True, "SECRET_KEY": SECRET, "DATABASE_URL": database_url,
+                       "WTF_CSRF_ENABLED": False, "CLINIC_NAME": "Riverside Massage", **config})
 
 
 def add_screening(rulebook, answers=None, *, on=None, key=None, **fields):

@@ -9,6 +9,10 @@ from flask import has_request_context, request
 from ..database import db
 from ..models import AuditEvent, Screening, Therapist
 
+#: The longest subject the trail holds. PostgreSQL enforces it (SQLite does not), and a
+#: sign-in email of 254 characters can grow when lower-cased ("İ" becomes two characters).
+SUBJECT_LENGTH = AuditEvent.__table__.c.subject.type.length
+
 ACTIONS = {
     "sign_in": "Signed in",
     "sign_in_failed": "Failed sign-in",
@@ -39,7 +43,7 @@ def record(action: str, *, therapist: Therapist | None = None, subject: str = ""
     event = AuditEvent(
         at=datetime.now(UTC), action=action,
         therapist_id=therapist.id if therapist is not None else None,
-        subject=subject or (therapist.email if therapist is not None else ""),
+        subject=(subject or (therapist.email if therapist is not None else ""))[:SUBJECT_LENGTH],
         screening_id=screening.id if screening is not None else None, detail=detail,
         address=(request.remote_addr or "") if has_request_context() else "command line")
     db.session.add(event)
