@@ -42,58 +42,22 @@ def _best(times: list[float]) -> dict:
 def rulebook(path: Path, repeats: int = 7) -> dict:
     """load_rulebook (read, parse, validate, compile); and how much of it is YAML parsing.
 
-    The three measurements are interleaved, so a noisy moment hits them alike.
+    The two measurements are interleaved, so a noisy moment hits them alike.
     """
     files = [path / "rulebook.yaml", *sorted((path / "conditions").glob("*.yaml"))]
     texts = [file.read_text(encoding="utf-8") for file in files]
-    fast = _libyaml_loader()
-    times: dict[str, list[float]] = {"load": [], "parse": [], "libyaml": []}
+    times: dict[str, list[float]] = {"load": [], "parse": []}
     for _ in range(repeats):
         started = time.perf_counter()
         loaded = load_rulebook(path)
         times["load"].append(time.perf_counter() - started)
         started = time.perf_counter()
-        parsed = [yaml.load(text, Loader=YamlLoader) for text in texts]  # noqa: S506
+        [yaml.load(text, Loader=YamlLoader) for text in texts]  # noqa: S506
         times["parse"].append(time.perf_counter() - started)
-        if fast is not None:
-            started = time.perf_counter()
-            same = [yaml.load(text, Loader=fast) for text in texts]  # noqa: S506
-            times["libyaml"].append(time.perf_counter() - started)
     result = {**_best(times["load"]), "files": len(files), "bytes": sum(map(len, texts)),
               "conditions": len(loaded.conditions), "questions": len(loaded.questions),
               "rules": len(loaded.rules), "yaml_parse": _best(times["parse"])}
-    if fast is not None:
-        result["yaml_parse_libyaml"] = {**_best(times["libyaml"]), "same_data": same == parsed}
     return result
-
-
-def _libyaml_loader():
-    """YamlLoader's behaviour on PyYAML's C parser (an experiment for the report)."""
-    if not getattr(yaml, "__with_libyaml__", False):
-        return None
-    constructor = yaml.constructor.SafeConstructor
-
-    class FastLoader(yaml.CSafeLoader):
-        def construct_mapping(self, node, deep=False):
-            seen = set()
-            for key_node, _value in node.value:
-                key = self.construct_object(key_node, deep=deep)
-                if key in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key {key!r}", key_node.start_mark)
-                seen.add(key)
-            return constructor.construct_mapping(self, node, deep=deep)
-
-        def construct_yaml_timestamp(self, node):
-            try:
-                return constructor.construct_yaml_timestamp(self, node)
-            except ValueError:
-                return self.construct_scalar(node)
-
-    FastLoader.add_constructor("tag:yaml.org,2002:timestamp",
-                               FastLoader.construct_yaml_timestamp)
-    FastLoader.yaml_implicit_resolvers = YamlLoader.yaml_implicit_resolvers
-    return FastLoader
 
 
 def app_start(repeats: int = 3) -> dict:
