@@ -1,6 +1,7 @@
 """FHIR R4: the questionnaire, screenings as QuestionnaireResponses, and reading them back.
 
-Every resource is validated with the fhir.resources models (its R4B package: R4B changed
+Every resource is validated with fhirclient's FHIR R4 (4.0.1) models, strictly, and with the
+fhir.resources models (its R4B package, which checks types more closely: R4B changed
 nothing in Questionnaire, QuestionnaireResponse or Observation from R4 4.0.1). Those models
 check structure and data types but not codes, so the checks below also hold each answer to
 its Questionnaire item, and a small FHIR R4 enableWhen evaluator shows that a FHIR form
@@ -18,6 +19,8 @@ import pytest
 import yaml
 from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as FhirResponse
+from fhirclient.models.questionnaire import Questionnaire as R4Questionnaire
+from fhirclient.models.questionnaireresponse import QuestionnaireResponse as R4Response
 from sqlalchemy import select
 
 from screening import fhir
@@ -91,6 +94,7 @@ def response_for(rulebook, answers, on=TODAY):
 def check_response(resource, items):
     """Valid R4 structure, and every answer fits its Questionnaire item."""
     FhirResponse.model_validate(resource)
+    R4Response(resource, strict=True)  # FHIR 4.0.1 itself, contained Observations included
     assert resource["status"] == "completed"
     for link in fhir.linkids(resource):
         assert link in items, f"linkId {link} is not in the Questionnaire"
@@ -120,6 +124,7 @@ def _response_items(children):
 def test_questionnaire_is_a_valid_r4_questionnaire_of_every_question(rulebook, questionnaire,
                                                                    items):
     FhirQuestionnaire.model_validate(questionnaire)
+    R4Questionnaire(questionnaire, strict=True)
     assert questionnaire["resourceType"] == "Questionnaire"
     assert questionnaire["version"] == rulebook.version
     assert questionnaire["url"] == fhir.QUESTIONNAIRE_URL
