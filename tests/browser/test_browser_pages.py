@@ -106,6 +106,20 @@ def test_no_horizontal_scrolling_at_320px(shown):
         f"too wide: {found['wide']}")
 
 
+#: A 1280 x 800 desktop window at 200% zoom lays pages out in 640 x 400 CSS pixels.
+ZOOMED = {"width": 640, "height": 400}
+
+
+def test_works_at_200_percent_zoom(shown):
+    """No sideways scrolling, and the page's main button or heading still in reach."""
+    name, client = shown
+    client.page.set_viewport_size(ZOOMED)
+    found = client.page.evaluate(OVERFLOW)
+    assert found["scrollWidth"] <= found["width"], (
+        f"{name} scrolls sideways at 200% zoom: too wide: {found['wide']}")
+    assert client.page.locator("h1").first.is_visible()
+
+
 @pytest.mark.parametrize("prepared", [f"result-{case}" for case in OUTCOME_CASES],
                          indirect=True)
 def test_result_page_shows_the_outcome(shown, rulebook):

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from tests.browser.client import OUTCOME_CASES
 from tests.browser.harness import NARROW, axe_report, axe_violations
-from tests.browser.test_browser_pages import OVERFLOW
+from tests.browser.test_browser_pages import OVERFLOW, ZOOMED
 from tests.factories import add_therapist
 
 DESKTOP = {"width": 1280, "height": 800}
@@ -93,7 +93,7 @@ REVIEW_PAGES = {
 
 
 @pytest.mark.parametrize("name", REVIEW_PAGES)
-def test_review_pages_pass_axe_and_fit_a_phone(open_page, seeded, name):
+def test_review_pages_pass_axe_and_fit_a_phone_and_zoom(open_page, seeded, name):
     client = open_page(viewport=DESKTOP)
     if name != "sign-in":
         sign_in(client)
@@ -101,9 +101,10 @@ def test_review_pages_pass_axe_and_fit_a_phone(open_page, seeded, name):
     violations = axe_violations(client.page)
     if violations:
         pytest.fail(axe_report(violations, f"{name} ({client.page.url})"), pytrace=False)
-    client.page.set_viewport_size(NARROW)
-    found = client.page.evaluate(OVERFLOW)
-    assert found["scrollWidth"] <= found["width"], (name, found["wide"])
+    for viewport in (ZOOMED, NARROW):  # 200% zoom of a desktop window, and a small phone
+        client.page.set_viewport_size(viewport)
+        found = client.page.evaluate(OVERFLOW)
+        assert found["scrollWidth"] <= found["width"], (name, viewport, found["wide"])
     violations = axe_violations(client.page)
     if violations:
         pytest.fail(axe_report(violations, f"{name} at 320 px"), pytrace=False)
