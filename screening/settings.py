@@ -41,6 +41,9 @@ def configure(app: Flask, test_config: dict | None, default_rulebook: Path) -> N
         if app.config.get(key) is not None:
             app.config[key] = str(app.config[key])
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A database server may restart: test a pooled connection before using it.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     if not _set_explicitly("SESSION_COOKIE_SECURE", test_config):
         app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
     os.makedirs(app.instance_path, exist_ok=True)

@@ -178,3 +178,12 @@ def test_all_digit_secret_key_from_the_environment_stays_text(tmp_path, rules_di
     monkeypatch.setenv("SCREENING_SECRET_KEY", "12345678901234567890")
     app = create_app(production(tmp_path, rules_dir))
     assert app.config["SECRET_KEY"] == "12345678901234567890"
+
+
+def test_pooled_server_connections_are_checked_before_use(tmp_path, rules_dir):
+    app = create_app({"TESTING": True, "SECRET_KEY": GOOD_KEY, "RULEBOOK": str(rules_dir),
+                      "DATABASE_URL": "postgresql://clinic@db.example/screening"})
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+    sqlite = create_app({"TESTING": True, "SECRET_KEY": GOOD_KEY, "RULEBOOK": str(rules_dir),
+                         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    assert not sqlite.config.get("SQLALCHEMY_ENGINE_OPTIONS")
