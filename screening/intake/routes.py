@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -53,6 +53,9 @@ def _blank_questionnaire(form_class) -> str:
     cache = current_app.extensions.setdefault("blank_questionnaire", {})
     token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
     key = new_submission_key()
+    if session.get("_flashes"):  # a message for this visitor alone: not for the shared copy
+        return render_template("intake/questionnaire.html",
+                               form=form_class(formdata=None, submission_key=key))
     if form_class.rulebook not in cache:
         form = form_class(formdata=None, submission_key=key)
         html = render_template("intake/questionnaire.html", form=form)

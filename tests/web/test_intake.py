@@ -362,3 +362,11 @@ def test_each_visitor_gets_their_own_token_and_key(tmp_path, migrated_db):
     assert len(tokens) == len(keys) == 3
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{32}", key) for key in keys)
     assert "\x00" not in str(pages[2])
+
+
+def test_a_message_for_one_visitor_never_reaches_the_next(app, client):
+    with client.session_transaction() as session:
+        session["_flashes"] = [("message", "Only for this visitor")]
+    assert "Only for this visitor" in client.get("/questionnaire").get_data(as_text=True)
+    other = app.test_client().get("/questionnaire").get_data(as_text=True)
+    assert "Only for this visitor" not in other
