@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 from screening import create_app
 from screening.database import db
 from screening.engine import evaluate
-from screening.intake.submission import result_token, token_hash
+from screening.intake.submission import result_token, stored_result, token_hash
 from screening.models import Screening
 from screening.rulebook import RANK, Rulebook
 
@@ -31,7 +31,6 @@ LAST = ("Adams", "Brown", "Chen", "Davies", "Evans", "Fischer", "Garcia", "Hughe
 def rows(rulebook: Rulebook, count: int, seed: int, secret_key: str,
          today: date) -> list[dict]:
     rng = random.Random(seed)
-    names = {cid: condition.name for cid, condition in rulebook.conditions.items()}
     out = []
     for number in range(count):
         submitted = today - timedelta(days=rng.randint(0, 60))
@@ -52,13 +51,7 @@ def rows(rulebook: Rulebook, count: int, seed: int, secret_key: str,
             "phone": f"07700 9{rng.randint(0, 99999):05d}",
             "appointment_date": appointment,
             "answers": answers,
-            "outcome": result.outcome,
-            "urgent": result.urgent,
-            "findings": [{**finding.to_dict(), "condition_name": names[finding.condition]}
-                         for finding in result.findings],
-            "body_areas": list(result.body_areas),
-            "rulebook_version": result.rulebook_version,
-            "screened_on": on,
+            **stored_result(rulebook, result),
             "submitted_at": datetime.combine(submitted, time(9), UTC)
             + timedelta(minutes=rng.randint(0, 600)),
             "signature": name,

@@ -40,13 +40,18 @@ def record_filename(screening: Screening, kind: str = "screening") -> str:
     return f"{kind}-{slug[:60]}-{screening.submitted_at:%Y-%m-%d}.pdf"
 
 
+def attachment(body: str | bytes, media_type: str, filename: str) -> Response:
+    """A download: the browser saves `body` as `filename` instead of showing it."""
+    response = Response(body, content_type=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def pdf_response(html: str, filename: str) -> Response:
     from . import pdf  # on first use only: WeasyPrint is slow to import
 
     body = pdf.render(html, current_app.static_folder, current_app.static_url_path or "/static")
-    response = Response(body, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(body, "application/pdf", filename)
 
 
 def record_pdf(screening: Screening, audience: str) -> Response:

@@ -55,6 +55,7 @@ def add_screening(rulebook, answers=None, *, on=None, key=None, **fields):
     from screening.answers import normalise
     from screening.database import db
     from screening.engine import evaluate
+    from screening.intake.submission import stored_result
     from screening.models import Screening
 
     on = on or date.today()
@@ -66,11 +67,7 @@ def add_screening(rulebook, answers=None, *, on=None, key=None, **fields):
         "submission_key": key or f"key{count:029d}", "result_token_hash": f"{count:064d}",
         "client_name": f"Client {count}", "date_of_birth": date(1980, 3, 27),
         "email": "client@example.com", "phone": None, "appointment_date": None,
-        "answers": checked, "outcome": result.outcome, "urgent": result.urgent,
-        "findings": [{**f.to_dict(), "condition_name": rulebook.conditions[f.condition].name}
-                     for f in result.findings],
-        "body_areas": list(result.body_areas), "rulebook_version": rulebook.version,
-        "screened_on": result.screened_on, "submitted_at": datetime.now(UTC),
+        "answers": checked, **stored_result(rulebook, result), "submitted_at": datetime.now(UTC),
         "signature": "Client", "signed_on": on, **fields}
     screening = Screening(**values)
     db.session.add(screening)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..database import db
-from ..engine import evaluate
+from ..engine import Result, evaluate
 from ..models import Screening, as_utc
 from ..rulebook import Rulebook
 
@@ -44,21 +44,27 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def stored_result(rulebook: Rulebook, result: Result) -> dict[str, Any]:
+    """The engine's result as a Screening stores it: findings with their condition's name,
+    so the record still reads right after the rule book changes."""
+    return {"outcome": result.outcome, "urgent": result.urgent,
+            "findings": [{**finding.to_dict(),
+                          "condition_name": rulebook.conditions[finding.condition].name}
+                         for finding in result.findings],
+            "body_areas": list(result.body_areas),
+            "rulebook_version": result.rulebook_version, "screened_on": result.screened_on}
+
+
 def store_screening(*, rulebook: Rulebook, details: dict[str, Any], answers: dict[str, Any],
                     consent: dict[str, Any], submission_key: str, secret_key: str,
                     today: date) -> str:
     """Screen and store the answers (once per submission key); return the result token."""
     token = result_token(secret_key, submission_key)
     on = details["appointment_date"] or today
-    result = evaluate(rulebook, answers, on)
-    findings = [{**finding.to_dict(),
-                 "condition_name": rulebook.conditions[finding.condition].name}
-                for finding in result.findings]
     screening = Screening(
         submission_key=submission_key, result_token_hash=token_hash(token), **details,
-        answers=answers, outcome=result.outcome, urgent=result.urgent, findings=findings,
-        body_areas=list(result.body_areas), rulebook_version=result.rulebook_version,
-        screened_on=on, submitted_at=datetime.now(UTC), **consent)
+        answers=answers, **stored_result(rulebook, evaluate(rulebook, answers, on)),
+        submitted_at=datetime.now(UTC), **consent)
     db.session.add(screening)
     try:
         db.session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -135,8 +135,8 @@ def fhir_questionnaire():
     except fhir.FhirError as error:
         flash(f"The questionnaire cannot be written as FHIR: {error}")
         return redirect(url_for("review.queue"), code=303)
-    return _download(json.dumps(resource, indent=2, ensure_ascii=False), fhir.JSON_MEDIA_TYPE,
-                     "questionnaire.fhir.json")
+    return printing.attachment(json.dumps(resource, indent=2, ensure_ascii=False),
+                               fhir.JSON_MEDIA_TYPE, "questionnaire.fhir.json")
 
 
 @bp.get("/screenings/<int:screening_id>/fhir.json")
@@ -144,8 +144,8 @@ def screening_fhir(screening_id: int):
     item = db.get_or_404(Screening, screening_id)
     record("download_fhir", therapist=current_user, screening=item, commit=True)
     resource = fhir.questionnaire_response(current_rulebook(), item)
-    return _download(json.dumps(resource, indent=2, ensure_ascii=False), fhir.JSON_MEDIA_TYPE,
-                     f"screening-{item.id}.fhir.json")
+    return printing.attachment(json.dumps(resource, indent=2, ensure_ascii=False),
+                               fhir.JSON_MEDIA_TYPE, f"screening-{item.id}.fhir.json")
 
 
 @bp.get("/export.csv")
@@ -159,10 +159,4 @@ def export_csv():
     record("export_csv", therapist=current_user, commit=True,
            detail=export.count_text(len(screenings)) + (f"; {chosen}" if chosen else ""))
     # The byte-order mark lets spreadsheet programs read accented names correctly.
-    return _download("\ufeff" + text, export.MEDIA_TYPE, f"screenings-{date.today()}.csv")
-
-
-def _download(body: str, media_type: str, filename: str) -> Response:
-    response = Response(body, content_type=media_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return printing.attachment("\ufeff" + text, export.MEDIA_TYPE, f"screenings-{date.today()}.csv")
