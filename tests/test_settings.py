@@ -8,7 +8,7 @@ from flask import Flask
 
 from screening import ROOT, create_app
 from screening.rulebook import RulebookError
-from screening.settings import database_url
+from screening.settings import configure, database_url
 from tests.engine.rulebook_builder import LABEL, edit, write_rulebook
 
 GOOD_KEY = "k3y-0123456789abcdef-0123456789"
@@ -181,9 +181,12 @@ def test_all_digit_secret_key_from_the_environment_stays_text(tmp_path, rules_di
 
 
 def test_pooled_server_connections_are_checked_before_use(tmp_path, rules_dir):
-    app = create_app({"TESTING": True, "SECRET_KEY": GOOD_KEY, "RULEBOOK": str(rules_dir),
-                      "DATABASE_URL": "postgresql://clinic@db.example/screening"})
-    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
-    sqlite = create_app({"TESTING": True, "SECRET_KEY": GOOD_KEY, "RULEBOOK": str(rules_dir),
-                         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    # configure() alone: no engine is made, so no PostgreSQL driver is needed here.
+    server = Flask(__name__, instance_path=str(tmp_path / "instance"))
+    configure(server, {"TESTING": True, "SECRET_KEY": GOOD_KEY,
+                       "DATABASE_URL": "postgresql://clinic@db.example/screening"}, rules_dir)
+    assert server.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+    sqlite = Flask(__name__, instance_path=str(tmp_path / "instance"))
+    configure(sqlite, {"TESTING": True, "SECRET_KEY": GOOD_KEY,
+                       "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}, rules_dir)
     assert not sqlite.config.get("SQLALCHEMY_ENGINE_OPTIONS")
