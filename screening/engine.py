@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, NamedTuple
-from weakref import WeakKeyDictionary
 
 from .rulebook import OUTCOMES, RANK, Rule, Rulebook
 
@@ -59,12 +58,14 @@ class Result(NamedTuple):
 #: Per condition: its id, per rule (rule, its test or None, its finding if shared), and
 #: whether any of its rules overrides another.
 Plan = tuple[tuple[str, tuple[tuple[Rule, Any, Finding | None], ...], bool], ...]
-_plans: WeakKeyDictionary[Rulebook, Plan] = WeakKeyDictionary()
+_PLAN = "_screening_engine_plan"
 
 
 def _plan(rulebook: Rulebook) -> Plan:
-    """What does not depend on the answers, worked out once per rule book."""
-    plan = _plans[rulebook] = tuple(
+    """What does not depend on the answers, worked out once per rule book and kept in the
+    rule book object's own __dict__ (as functools.cached_property does): reading it back
+    is a plain dictionary lookup, several times cheaper than a weak-key dictionary's."""
+    plan = rulebook.__dict__[_PLAN] = tuple(
         (condition.id, tuple(
             (rule, None if rule.when_data is None else rule.when,
              None if rule.areas_from else _finding(rule, rule.areas))
@@ -83,7 +84,7 @@ def evaluate(rulebook: Rulebook, answers: Mapping[str, Any], on: date) -> Result
     """
     findings: list[Finding] = []
     answer = answers.get
-    for condition_id, rules, overrides in _plans.get(rulebook) or _plan(rulebook):
+    for condition_id, rules, overrides in rulebook.__dict__.get(_PLAN) or _plan(rulebook):
         if answer(condition_id) not in GATE:
             continue
         matched = [item for item in rules if item[1] is None or item[1](answers, on)]
