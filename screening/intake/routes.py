@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -45,24 +46,29 @@ def questionnaire():
 
 #: Stand-ins for the two values that differ between visitors of the empty form.
 _TOKEN, _KEY = "\x00csrf-token\x00", "\x00submission-key\x00"
+_STAND_INS = re.compile(f"({_TOKEN}|{_KEY})")
 
 
-def _blank_questionnaire(form_class) -> str:
+def _blank_questionnaire(form_class) -> bytes | str:
     """The empty questionnaire is the same for every visitor but for its CSRF token and
-    submission key, so it is rendered once per rule book and those two are filled in."""
+    submission key, so it is rendered once per rule book, kept as encoded pieces, and
+    joined around this visitor's two values."""
     cache = current_app.extensions.setdefault("blank_questionnaire", {})
     token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
     key = new_submission_key()
     if session.get("_flashes"):  # a message for this visitor alone: not for the shared copy
         return render_template("intake/questionnaire.html",
                                form=form_class(formdata=None, submission_key=key))
-    if form_class.rulebook not in cache:
+    pieces = cache.get(form_class.rulebook)
+    if pieces is None:
         form = form_class(formdata=None, submission_key=key)
         html = render_template("intake/questionnaire.html", form=form)
-        if token:
-            html = html.replace(token, _TOKEN)
-        cache[form_class.rulebook] = html.replace(key, _KEY)
-    return cache[form_class.rulebook].replace(_TOKEN, token).replace(_KEY, key)
+        html = (html.replace(token, _TOKEN) if token else html).replace(key, _KEY)
+        pieces = cache[form_class.rulebook] = [
+            piece if piece in (_TOKEN, _KEY) else piece.encode()
+            for piece in _STAND_INS.split(html)]
+    values = {_TOKEN: token.encode(), _KEY: key.encode()}
+    return b"".join(values[piece] if isinstance(piece, str) else piece for piece in pieces)
 
 
 @bp.post("/submit")
