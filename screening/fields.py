@@ -22,6 +22,17 @@ def parse_date(text: str) -> date | None:
     return None
 
 
+def parse_number(text: str) -> int | float | None:
+    """'12', '12.5' or '12,5' -> a number; blank -> None; anything else -> ValueError."""
+    cleaned = text.strip().replace(",", ".")
+    if not cleaned:
+        return None
+    number = float(cleaned)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(f"{text!r} is not a finite number")
+    return int(number) if number.is_integer() else number
+
+
 class FlexibleDateField(StringField):
     """A date typed or picked in any common form; shown back as typed when it is wrong."""
 
@@ -53,18 +64,11 @@ class NumberField(StringField):
         self.invalid_message = invalid_message
 
     def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip().replace(",", ".")
-        if not text:
-            self.data = None
-            return
         try:
-            number = float(text)
+            self.data = parse_number(valuelist[0] if valuelist else "")
         except ValueError:
             self.data = None
             raise ValueError(self.invalid_message) from None
-        if number != number or number in (float("inf"), float("-inf")):
-            raise ValueError(self.invalid_message)
-        self.data = int(number) if number.is_integer() else number
 
     def _value(self):
         if self.raw_data:

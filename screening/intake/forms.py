@@ -32,10 +32,11 @@ from ..answers import (
     check_value,
     format_message,
     is_empty,
+    missing,
     missing_message,
-    prune,
+    normalise,
 )
-from ..fields import FlexibleDateField, NumberField
+from ..fields import FlexibleDateField, NumberField, parse_date, parse_number
 from ..rulebook import Question, Rulebook
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -121,8 +122,8 @@ class QuestionnaireBase(DetailsForm):
         return not any(field.errors for field in self)
 
     def _check_answers(self) -> None:
-        answers = self.answers()
-        shown = {question.id for question in asked(self.rulebook, answers)}
+        raw = self._raw_answers()
+        shown = {question.id for question in asked(self.rulebook, raw)}
         for question in self.rulebook.questions.values():
             field = self[question.id]
             if question.id not in shown:
@@ -130,7 +131,7 @@ class QuestionnaireBase(DetailsForm):
                 continue
             if field.errors:
                 continue
-            value = answers.get(question.id)
+            value = raw.get(question.id)
             if is_empty(value):
                 if question.required:
                     field.errors = [missing_message(question)]
@@ -140,15 +141,21 @@ class QuestionnaireBase(DetailsForm):
             except AnswerError as error:
                 field.errors = [str(error)]
 
-    def answers(self) -> dict[str, Any]:
-        """The answers in the contract's encoding, only for questions that are asked."""
+    def _raw_answers(self) -> dict[str, Any]:
+        """Every answer that could be read, as given: asked or not, checked or not."""
         raw = {}
         for question in self.rulebook.questions.values():
             field = self[question.id]
             value = _encode(question, field.data)
             if not field.process_errors and not is_empty(value):
                 raw[question.id] = value
-        return prune(self.rulebook, raw)
+        return raw
+
+    def answers(self) -> dict[str, Any]:
+        """The valid answers to the questions that are asked, in the contract's encoding,
+        through `normalise`: the same code the CLI and `posted_answers` use, so each
+        stores the same answers for the same post."""
+        return normalise(self.rulebook, self._raw_answers(), self.today)[0]
 
     def carried_fields(self) -> list[tuple[str, str]]:
         """Every answer as (field name, text) pairs, for hidden fields on the next page."""
@@ -161,7 +168,7 @@ class QuestionnaireBase(DetailsForm):
         return pairs
 
     def shown_questions(self) -> set[str]:
-        return {question.id for question in asked(self.rulebook, self.answers())}
+        return {question.id for question in asked(self.rulebook, self._raw_answers())}
 
     def screening_fields(self) -> list[Field]:
         return [self[question_id] for question_id in self.rulebook.questions]
@@ -188,6 +195,51 @@ class ConsentForm(FlaskForm):
         # One day either side, for clients in another time zone than the server.
         if field.data and abs((field.data - self.today).days) > 1:
             raise ValidationError(f"Enter today's date ({self.today.isoformat()})")
+
+
+class SubmitDetailsForm(DetailsForm, ConsentForm):
+    """What the submit page posts besides the answers: details, key and consent."""
+
+
+def posted_answers(rulebook: Rulebook, formdata, today: date) -> dict[str, Any] | None:
+    """The answers read straight from a posted form when all of them are in order, else None.
+
+    A complete, valid submission needs no field objects: each answer is read as its form
+    field reads it (`fields.parse_date`, `fields.parse_number`, text stripped), then
+    `normalise` and `missing` check it as the full form does. Anything out of order
+    (a value that cannot be read, a problem, a required answer missing, a second value
+    for a one-answer question) gives None, and the full form then says what is wrong.
+    The tests check that whenever this gives answers, the full form accepts the same
+    post with the same answers.
+    """
+    raw: dict[str, Any] = {}
+    for question in rulebook.questions.values():
+        values = formdata.getlist(question.id)
+        if question.multiple:
+            if values:
+                raw[question.id] = values
+            continue
+        if len(values) > 1:
+            return None
+        text = values[0].strip() if values else ""
+        if not text:
+            continue
+        if question.type == "date":
+            when = parse_date(text)
+            if when is None:
+                return None
+            raw[question.id] = when.isoformat()
+        elif question.type == "number":
+            try:
+                raw[question.id] = parse_number(text)
+            except ValueError:
+                return None
+        else:
+            raw[question.id] = text
+    answers, problems = normalise(rulebook, raw, today)
+    if problems or missing(rulebook, answers):
+        return None
+    return answers
 
 
 def error_summary(form: QuestionnaireBase) -> list[tuple[str, str]]:

@@ -14,7 +14,13 @@ from .. import printing
 from ..database import db
 from ..settings import current_rulebook
 from . import bp
-from .forms import CONSENT_FIELDS, build_forms, error_summary
+from .forms import (
+    CONSENT_FIELDS,
+    SubmitDetailsForm,
+    build_forms,
+    error_summary,
+    posted_answers,
+)
 from .submission import find_by_token, new_submission_key, store_screening, valid_submission_key
 
 forms_for = lru_cache(maxsize=4)(build_forms)
@@ -73,28 +79,41 @@ def _blank_questionnaire(form_class) -> bytes | str:
 
 @bp.post("/submit")
 def submit():
-    """Store the screening (once, however often it is sent) and show the result."""
-    _questionnaire_form, submit_form = forms_for(current_rulebook())
-    form = submit_form(today=date.today())
-    if not valid_submission_key(form.submission_key.data):
-        form.submission_key.data = new_submission_key()
-    if not form.validate():
-        consent_only = not any(field.errors for field in form
-                               if field.name not in CONSENT_FIELDS and field.name != "csrf_token")
-        template = "intake/check.html" if consent_only else "intake/questionnaire.html"
-        return render_template(template, form=form, consent=form)
+    """Store the screening (once, however often it is sent) and show the result.
+
+    A complete, valid post is read straight through `posted_answers` with a small form
+    for the details and consent; only a post with something to correct builds the whole
+    questionnaire form (a field per question) to show the errors beside the answers.
+    """
+    rulebook = current_rulebook()
+    today = date.today()
+    form = SubmitDetailsForm(today=today)
+    answers = posted_answers(rulebook, request.form, today)
+    if answers is None or not form.validate() \
+            or not valid_submission_key(form.submission_key.data):
+        form = forms_for(rulebook)[1](today=today)
+        if not valid_submission_key(form.submission_key.data):
+            form.submission_key.data = new_submission_key()
+        if not form.validate():
+            consent_only = not any(field.errors for field in form if field.name
+                                   not in CONSENT_FIELDS and field.name != "csrf_token")
+            template = "intake/check.html" if consent_only else "intake/questionnaire.html"
+            return render_template(template, form=form, consent=form)
+        answers = form.answers()
     try:
         token = store_screening(
-            rulebook=current_rulebook(), details=form.details(), answers=form.answers(),
+            rulebook=rulebook, details=form.details(), answers=answers,
             consent={"signature": form.signature.data.strip(),
                      "signed_on": form.signed_on.data},
             submission_key=form.submission_key.data, secret_key=current_app.secret_key,
-            today=form.today)
+            today=today)
     except SQLAlchemyError:
         # Locked, full or unreachable: the transaction is rolled back, nothing is half
         # written. Show the same page again, every answer still in it, to send again.
         db.session.rollback()
         current_app.logger.exception("Could not store a screening")
+        form = forms_for(rulebook)[1](today=today)
+        form.validate()
         return render_template("intake/check.html", form=form, consent=form,
                                not_saved=True), 503
     return redirect(url_for(".result", token=token), code=303)
