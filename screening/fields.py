@@ -14,6 +14,8 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%d
 def parse_date(text: str) -> date | None:
     """Read a date written as 2026-03-27, 27/3/2026, 27.03.2026, 27 3 2026 or 27 March 2026."""
     cleaned = re.sub(r"\s+", " ", text.strip())
+    if not cleaned:
+        return None
     for pattern in _DATE_FORMATS:
         try:
             return datetime.strptime(cleaned, pattern).date()

@@ -16,6 +16,8 @@ from ..models import DECISION_KINDS
 bp = Blueprint("review", __name__, url_prefix="/review")
 login_manager = LoginManager()
 PUBLIC_ENDPOINTS = {"review.sign_in"}
+#: Seconds between updates of the session's last-seen time (the idle limit is in minutes).
+LAST_SEEN_STEP = 60
 
 
 def init_app(app: Flask) -> None:
@@ -56,5 +58,6 @@ def require_sign_in():
         session.clear()
         flash("You were signed out after a while without activity. Sign in again to carry on.")
         return redirect(url_for("review.sign_in", next=back_to))
-    session["last_seen"] = now
+    if now - session.get("last_seen", 0) >= LAST_SEEN_STEP:
+        session["last_seen"] = now  # rewritten (a new cookie) once a minute, not per page
     return None

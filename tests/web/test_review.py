@@ -129,6 +129,22 @@ def test_idle_session_expires(app, signed_in):
     assert events(app, "signed_out_idle")
 
 
+def test_activity_keeps_the_session_alive_without_a_new_cookie_on_every_page(app, signed_in):
+    app.config["REVIEW_IDLE_MINUTES"] = 30
+    seen = (datetime.now(UTC) - timedelta(minutes=29)).timestamp()
+    with signed_in.session_transaction() as session:
+        session["last_seen"] = seen
+    assert signed_in.get("/review/").status_code == 200  # 29 minutes: still signed in
+    with signed_in.session_transaction() as session:
+        renewed = session["last_seen"]
+    assert renewed > seen + 28 * 60
+    again = signed_in.get("/review/")  # seconds later: the session is not rewritten
+    assert again.status_code == 200
+    assert "Set-Cookie" not in again.headers
+    with signed_in.session_transaction() as session:
+        assert session["last_seen"] == renewed
+
+
 def test_sign_out_is_a_post_and_ends_the_session(app, signed_in):
     assert signed_in.get("/review/sign-out").status_code == 405
     response = signed_in.post("/review/sign-out")
