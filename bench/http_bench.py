@@ -42,6 +42,8 @@ WRK_SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
 #: The same for the app and the bare Flask app: two sync workers, as a small clinic runs it.
 GUNICORN_ARGS = ("--workers", "2", "--worker-class", "sync", "--log-level", "warning")
 THREADS, CONNECTIONS = 2, 16
+#: Sent with every request, as Chromium sends it: the app gzips the empty questionnaire.
+ACCEPT_ENCODING = "gzip, deflate, br"
 STORED_SCREENINGS = 10_000
 #: The complete submission posted in the benchmark: a client with two seed conditions.
 SUBMIT_CONDITIONS = ("osteoporosis", "varicose_veins")
@@ -195,7 +197,8 @@ def load(url: str, seconds: float, body_file: Path | None = None,
     """One load run: requests/s, latency percentiles (ms), errors."""
     if wrk_path():
         command = [wrk_path(), f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds:g}s",
-                   "--timeout", "10s", "-s", str(WRK_SCRIPT)]
+                   "--timeout", "10s", "-s", str(WRK_SCRIPT),
+                   "-H", f"Accept-Encoding: {ACCEPT_ENCODING}"]
         if cookie:
             command += ["-H", f"Cookie: {cookie}"]
         env = {**os.environ, "BENCH_RUN_ID": secrets.token_hex(6)}
@@ -210,7 +213,8 @@ def load(url: str, seconds: float, body_file: Path | None = None,
         figures = json.loads(line.removeprefix("BENCH_JSON "))
     else:
         body = body_file.read_bytes() if body_file else None
-        figures = loadgen.run(url, seconds, CONNECTIONS, THREADS, body=body, cookie=cookie)
+        figures = loadgen.run(url, seconds, CONNECTIONS, THREADS, body=body, cookie=cookie,
+                              accept_encoding=ACCEPT_ENCODING)
     seconds_run = figures["duration_us"] / 1e6
     errors = sum(figures[key] for key in ("connect_errors", "read_errors", "write_errors",
                                           "status_errors", "timeouts"))
@@ -262,30 +266,36 @@ def _gzip_size(data: bytes) -> int:
 
 
 def page_weight(server: Server, rulebook: Rulebook) -> dict:
-    """Bytes of the questionnaire with everything it loads, and anything from another host."""
-    page = fetch(server.url("/questionnaire"))
+    """Bytes of the questionnaire with everything it loads, as sent to a browser that accepts
+    gzip ("sent") and uncompressed ("raw"), and anything from another host."""
+    browser = {"Accept-Encoding": ACCEPT_ENCODING}
+    page = fetch(server.url("/questionnaire"), headers=browser)
+    html_bytes = _decoded(page)
     parser = _Assets()
-    parser.feed(page.text)
-    files = [{"url": "/questionnaire", "type": "html", "raw": len(page.body),
-              "gzip": _gzip_size(page.body)}]
+    parser.feed(html_bytes.decode())
+    files = [{"url": "/questionnaire", "type": "html", "raw": len(html_bytes),
+              "sent": len(page.body), "gzip": _gzip_size(html_bytes)}]
     other_hosts = [url for _tag, url in parser.fetched if _other_host(url)]
     for tag, url in parser.fetched:
         if tag in ("form", "button", "input") or _other_host(url):
             continue  # a form's target is not loaded with the page
-        asset = fetch(urljoin(server.url("/questionnaire"), url))
-        files.append({"url": url, "type": tag, "status": asset.status, "raw": len(asset.body),
-                      "gzip": _gzip_size(asset.body)})
+        asset = fetch(urljoin(server.url("/questionnaire"), url), headers=browser)
+        body = _decoded(asset)
+        files.append({"url": url, "type": tag, "status": asset.status, "raw": len(body),
+                      "sent": len(asset.body), "gzip": _gzip_size(body)})
         if tag == "link" and url.endswith(".css"):
             for ref in re.findall(r"""(?:url\(\s*['"]?|@import\s+['"])([^'")\s]+)""",
-                                  asset.text):
+                                  body.decode()):
                 if _other_host(ref):
                     other_hosts.append(ref)
-    body_fieldsets = _body_location_bytes(page.text, rulebook)
+    body_fieldsets = _body_location_bytes(html_bytes.decode(), rulebook)
     return {
         "files": files,
         "raw_bytes": sum(item["raw"] for item in files),
+        "sent_bytes": sum(item["sent"] for item in files),
         "gzip_bytes": sum(item["gzip"] for item in files),
-        "html_raw_bytes": len(page.body), "html_gzip_bytes": _gzip_size(page.body),
+        "html_raw_bytes": len(html_bytes), "html_sent_bytes": len(page.body),
+        "html_gzip_bytes": _gzip_size(html_bytes),
         "body_location_groups": body_fieldsets["groups"],
         "body_location_groups_with_checkboxes": body_fieldsets["with_checkboxes"],
         "body_location_raw_bytes": body_fieldsets["bytes"],
@@ -295,6 +305,12 @@ def page_weight(server: Server, rulebook: Rulebook) -> dict:
         "served_compressed": "gzip" in (page.headers.get("Content-Encoding") or ""),
         "content_security_policy": page.headers.get("Content-Security-Policy"),
     }
+
+
+def _decoded(response: Response) -> bytes:
+    if "gzip" in (response.headers.get("Content-Encoding") or ""):
+        return gzip.decompress(response.body)
+    return response.body
 
 
 def _body_location_bytes(page: str, rulebook: Rulebook) -> dict:
@@ -421,8 +437,8 @@ def _run(rulebook: Rulebook, seconds: float, warmup: float, workdir: Path,
     bare_run()
     pages["questionnaire"] = measure("GET /questionnaire", app, "/questionnaire")
     pages["questionnaire_sized_bare"] = measure(
-        f"bare Flask, {weight['html_raw_bytes'] // 1000} KB page", bare,
-        f"/padded/{weight['html_raw_bytes']}")
+        f"bare Flask, {weight['html_sent_bytes'] // 1000} KB page", bare,
+        f"/padded/{weight['html_sent_bytes']}")
     bare_run()
     pages["result"] = measure("GET /result/<token>", app, result_path,
                               shown="/result/<token>")
@@ -588,7 +604,8 @@ def in_process(rulebook: Rulebook, database_url: str, secret: str, body_file: Pa
     bare = bare_app.test_client()
     visitor = app.test_client()
     cases = {"bare": lambda: bare.get("/"),
-             "questionnaire": lambda: app.test_client().get("/questionnaire"),
+             "questionnaire": lambda: app.test_client().get(
+                 "/questionnaire", headers={"Accept-Encoding": ACCEPT_ENCODING}),
              "result": lambda: visitor.get(result_path),
              "submit": poster(app),
              "submit_synchronous_normal": poster(normal_app)}

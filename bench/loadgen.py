@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 
 def _worker(url: str, seconds: float, body: bytes | None, cookie: str | None,
-            threads: int, queue) -> None:
+            accept_encoding: str | None, threads: int, queue) -> None:
     parts = urlsplit(url)
     deadline = time.perf_counter() + seconds
     results: list[tuple[float, int, int]] = []  # (latency s, status, bytes)
@@ -29,6 +29,8 @@ def _worker(url: str, seconds: float, body: bytes | None, cookie: str | None,
         connection = None
         while time.perf_counter() < deadline:
             headers = {"Cookie": cookie} if cookie else {}
+            if accept_encoding:
+                headers["Accept-Encoding"] = accept_encoding
             payload = None
             if body is not None:
                 payload = body.replace(b"SUBMISSION_KEY", secrets.token_urlsafe(24).encode())
@@ -64,11 +66,13 @@ def _worker(url: str, seconds: float, body: bytes | None, cookie: str | None,
 
 
 def run(url: str, seconds: float, connections: int = 16, processes: int = 2,
-        body: bytes | None = None, cookie: str | None = None) -> dict:
+        body: bytes | None = None, cookie: str | None = None,
+        accept_encoding: str | None = None) -> dict:
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     started = time.perf_counter()
     children = [context.Process(target=_worker, args=(url, seconds, body, cookie,
+                                                      accept_encoding,
                                                       connections // processes, queue))
                 for _ in range(processes)]
     for child in children:

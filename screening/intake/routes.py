@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from functools import lru_cache
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import printing
+from ..compression import SharedPage
 from ..database import db
 from ..settings import current_rulebook
 from . import bp
@@ -52,29 +61,32 @@ def questionnaire():
 
 #: Stand-ins for the two values that differ between visitors of the empty form.
 _TOKEN, _KEY = "\x00csrf-token\x00", "\x00submission-key\x00"
-_STAND_INS = re.compile(f"({_TOKEN}|{_KEY})")
 
 
-def _blank_questionnaire(form_class) -> bytes | str:
+def _blank_questionnaire(form_class):
     """The empty questionnaire is the same for every visitor but for its CSRF token and
-    submission key, so it is rendered once per rule book, kept as encoded pieces, and
-    joined around this visitor's two values."""
+    submission key, so it is rendered (and compressed) once per rule book and sent with
+    this visitor's two values in it: gzipped when the browser accepts that."""
     cache = current_app.extensions.setdefault("blank_questionnaire", {})
     token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
     key = new_submission_key()
     if session.get("_flashes"):  # a message for this visitor alone: not for the shared copy
         return render_template("intake/questionnaire.html",
                                form=form_class(formdata=None, submission_key=key))
-    pieces = cache.get(form_class.rulebook)
-    if pieces is None:
+    page = cache.get(form_class.rulebook)
+    if page is None:
         form = form_class(formdata=None, submission_key=key)
         html = render_template("intake/questionnaire.html", form=form)
         html = (html.replace(token, _TOKEN) if token else html).replace(key, _KEY)
-        pieces = cache[form_class.rulebook] = [
-            piece if piece in (_TOKEN, _KEY) else piece.encode()
-            for piece in _STAND_INS.split(html)]
+        page = cache[form_class.rulebook] = SharedPage(html, (_TOKEN, _KEY))
     values = {_TOKEN: token.encode(), _KEY: key.encode()}
-    return b"".join(values[piece] if isinstance(piece, str) else piece for piece in pieces)
+    if request.accept_encodings.quality("gzip") > 0:
+        response = make_response(page.gzipped(values))
+        response.content_encoding = "gzip"
+    else:
+        response = make_response(page.plain(values))
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 @bp.post("/submit")
