@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, database, errors, intake, presenters, retention, review, security
 from .settings import configure
@@ -18,6 +19,12 @@ def create_app(test_config: dict | None = None) -> Flask:
                 template_folder=str(ROOT / "templates"))
     configure(app, test_config, default_rulebook=ROOT / "rules")
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind N proxies, the client's address and https come from their X-Forwarded-*
+        # headers (for the audit trail, the per-address sign-in limit, HSTS); never trust
+        # those headers without a proxy that sets them.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     database.init_app(app)
     security.init_app(app)
     intake.init_app(app)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask
 from wtforms import SelectChoice
 
 from .engine import GATE
 from .models import as_utc
 from .rulebook import Question, Rulebook
-from .settings import current_rulebook
+from .settings import clinic_zone, current_rulebook
 
 OUTCOME_ICONS = {"clear": "✓", "caution": "!", "local": "◐", "medical_clearance": "✚",
                  "postpone": "✕"}
@@ -32,8 +31,7 @@ def date_time(value: datetime | None) -> str:
     """27 March 2026, 14:05 in the clinic's time zone (stored times are UTC)."""
     if value is None:
         return ""
-    zone = current_app.config.get("TIMEZONE")
-    local = as_utc(value).astimezone(ZoneInfo(zone) if zone else None)
+    local = as_utc(value).astimezone(clinic_zone())
     return f"{local.day} {local:%B %Y, %H:%M}"
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date, datetime, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from flask import Flask, current_app
@@ -33,6 +35,8 @@ def configure(app: Flask, test_config: dict | None, default_rulebook: Path) -> N
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         RESULT_LINK_DAYS=60,
+        TIMEZONE=None,
+        TRUSTED_PROXIES=0,
     )
     app.config.from_prefixed_env("SCREENING")
     if test_config:
@@ -49,6 +53,7 @@ def configure(app: Flask, test_config: dict | None, default_rulebook: Path) -> N
     os.makedirs(app.instance_path, exist_ok=True)
     serving = _serving()
     _check_secret_key(app, serving)
+    _check_settings(app)
     if serving:
         # Fail now, with every problem listed, rather than in front of a client.
         app.extensions["rulebook"] = load_rulebook(app.config["RULEBOOK"])
@@ -87,6 +92,38 @@ def _check_secret_key(app: Flask, serving: bool) -> None:
         app.config["SECRET_KEY"] = key or secrets.token_hex(32)
         return
     raise RuntimeError(SECRET_KEY_HELP)
+
+
+def _check_settings(app: Flask) -> None:
+    """Refuse to start, saying what to change, rather than fail on a client's request."""
+    problems = []
+    zone = app.config.get("TIMEZONE")
+    if zone:
+        try:
+            ZoneInfo(str(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"SCREENING_TIMEZONE={zone!r} is not a time zone: use a name "
+                            "like Europe/London or America/New_York")
+    for key, lowest, meaning in (("RESULT_LINK_DAYS", 1, "days a client's result link works"),
+                                 ("TRUSTED_PROXIES", 0, "reverse proxies in front of the app")):
+        value = app.config.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
+            problems.append(f"SCREENING_{key}={value!r}: give the number of {meaning}, a whole "
+                            f"number from {lowest}")
+    if problems:
+        raise RuntimeError("\n".join(problems))
+
+
+def clinic_zone() -> tzinfo | None:
+    """The clinic's time zone (SCREENING_TIMEZONE), or None for the server's own."""
+    zone = current_app.config.get("TIMEZONE")
+    return ZoneInfo(zone) if zone else None
+
+
+def clinic_today() -> date:
+    """Today's date where the clinic is: what "today", "in the past" and a screening's
+    date mean, even when the server runs in another time zone."""
+    return datetime.now(clinic_zone()).date()
 
 
 def current_rulebook() -> Rulebook:

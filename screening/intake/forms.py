@@ -38,6 +38,7 @@ from ..answers import (
 )
 from ..fields import FlexibleDateField, NumberField, parse_date, parse_number
 from ..rulebook import Question, Rulebook
+from ..settings import clinic_today
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")
@@ -70,7 +71,7 @@ class DetailsForm(FlaskForm):
 
     def __init__(self, *args, today: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.today = today or date.today()
+        self.today = today or clinic_today()
 
     @property
     def expired(self) -> bool:

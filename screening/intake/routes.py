@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import lru_cache
 
 from flask import (
@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .. import printing
 from ..compression import SharedPage
 from ..database import db
-from ..settings import current_rulebook
+from ..settings import clinic_today, current_rulebook
 from . import bp
 from .forms import (
     CONSENT_FIELDS,
@@ -47,7 +47,7 @@ def questionnaire():
     questionnaire_form, submit_form = forms_for(current_rulebook())
     if request.method == "GET":
         return _blank_questionnaire(questionnaire_form)
-    form = questionnaire_form(today=date.today())
+    form = questionnaire_form(today=clinic_today())
     if not valid_submission_key(form.submission_key.data):
         form.submission_key.data = new_submission_key()
     if "change" in request.form:
@@ -98,7 +98,7 @@ def submit():
     questionnaire form (a field per question) to show the errors beside the answers.
     """
     rulebook = current_rulebook()
-    today = date.today()
+    today = clinic_today()
     form = SubmitDetailsForm(today=today)
     answers = posted_answers(rulebook, request.form, today)
     if answers is None or not form.validate() \

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -18,6 +16,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..fields import FlexibleDateField
 from ..models import DECISION_KINDS
+from ..settings import clinic_today
 
 NOTE_LENGTH = 2000
 
@@ -51,7 +50,7 @@ class DecisionForm(FlaskForm):
     def validate_cleared_on(self, field) -> None:
         if self.kind.data == "cleared_by_doctor" and field.data is None:
             raise ValidationError("Enter the date the doctor cleared the client")
-        if field.data is not None and field.data > date.today():
+        if field.data is not None and field.data > clinic_today():
             raise ValidationError("The date of the clearance must be today or in the past")
 
     def validate_cleared_by(self, field) -> None:

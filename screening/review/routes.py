@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -13,7 +13,7 @@ from .. import export, fhir, printing
 from ..database import db
 from ..engine import evaluate
 from ..models import AuditEvent, Decision, Screening
-from ..settings import current_rulebook
+from ..settings import clinic_today, current_rulebook
 from . import bp
 from .audit import ACTIONS, record
 from .forms import DecisionForm
@@ -29,7 +29,7 @@ def queue():
                        page=request.args.get("page", 1, type=int),
                        per_page=PER_PAGE, error_out=False)
     return render_template("review/queue.html", page=page, filters=filters, states=STATES,
-                           today=date.today())
+                           today=clinic_today())
 
 
 @bp.get("/screenings/<int:screening_id>")
@@ -111,7 +111,7 @@ def _detail(item: Screening, form: DecisionForm):
 def _as_of_now(item: Screening):
     """The same answers screened as of today (or the appointment, if still ahead), with the
     current rule book, when that gives a different result from the one stored."""
-    today = date.today()
+    today = clinic_today()
     on = item.appointment_date if item.appointment_date and item.appointment_date > today \
         else today
     if on == item.screened_on:
@@ -159,4 +159,5 @@ def export_csv():
     record("export_csv", therapist=current_user, commit=True,
            detail=export.count_text(len(screenings)) + (f"; {chosen}" if chosen else ""))
     # The byte-order mark lets spreadsheet programs read accented names correctly.
-    return printing.attachment("\ufeff" + text, export.MEDIA_TYPE, f"screenings-{date.today()}.csv")
+    return printing.attachment("\ufeff" + text, export.MEDIA_TYPE,
+                               f"screenings-{clinic_today()}.csv")
