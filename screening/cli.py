@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import sys
 from datetime import date
+from typing import TextIO
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .answers import normalise
+from .answers import missing, normalise
 from .database import db
 from .engine import evaluate
 from .export import count_text, write_csv
@@ -88,6 +91,13 @@ def screen(file, on, fhir_input) -> None:
     problems = {**unread, **problems}
     if problems:
         _fail([f"{qid}: {message}" for qid, message in problems.items()])
+    unasked = missing(rulebook, answers)
+    if unasked:
+        # Screened all the same (clinics test partial files), but not as the form would:
+        # it asks these first, and their answers can change the outcome.
+        click.echo(f"Warning: incomplete answers, screened as they are: the form would "
+                   f"first ask {len(unasked)} more required question(s): "
+                   f"{', '.join(question.id for question in unasked)}", err=True)
     result = evaluate(rulebook, answers, on.date() if on else date.today())
     click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
 
@@ -121,10 +131,24 @@ def export_screenings(export_format, output) -> None:
     if output is None:
         count = write_csv(rulebook, screenings, sys.stdout)
     else:
-        with open(output, "w", encoding="utf-8", newline="") as stream:
+        with private_file(output) as stream:
             count = write_csv(rulebook, screenings, stream)
     record("export_csv", subject="command line", detail=count_text(count), commit=True)
     click.echo(f"Exported {count_text(count)}.", err=True)
+
+
+def private_file(path: str) -> TextIO:
+    """`path` opened for writing text, readable and writable by its owner alone (0600):
+    it holds health data. Created so from the start (never briefly readable by others), and
+    a regular file that was already there is made private before anything is written."""
+    descriptor = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    try:
+        if stat.S_ISREG(os.fstat(descriptor).st_mode):  # not /dev/stdout or a pipe
+            os.fchmod(descriptor, 0o600)
+        return open(descriptor, "w", encoding="utf-8", newline="")
+    except BaseException:
+        os.close(descriptor)
+        raise
 
 
 def _rulebook():

@@ -4,7 +4,10 @@ Shared by the therapists' download and `flask export --format csv`. Answers are 
 the contract's encoding (`yes`/`no`/`not_sure`, option and body-region ids, several answers
 joined with `;`), so a spreadsheet or a script can read them back. Every cell that a
 spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage return) is
-prefixed with an apostrophe, so a client's answer can never run in the clinic's spreadsheet.
+prefixed with an apostrophe, and every cell is quoted, so a client's answer can never run in
+the clinic's spreadsheet: not even where the spreadsheet splits cells at `;` (the list
+separator of many locales), which would otherwise make `x;=cmd...` two cells, the second a
+formula.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ def question_columns(rulebook: Rulebook, screenings: Iterable[Screening]) -> lis
 def write_csv(rulebook: Rulebook, screenings: Sequence[Screening], stream: TextIO) -> int:
     """Write the header and one row per screening to `stream`; return the number of rows."""
     questions = question_columns(rulebook, screenings)
-    writer = csv.writer(stream)
+    writer = csv.writer(stream, quoting=csv.QUOTE_ALL)
     writer.writerow([neutralise(name) for name in (*LEADING, *questions, *TRAILING)])
     for screening in screenings:
         writer.writerow([neutralise(_cell(value)) for value in _row(screening, questions)])

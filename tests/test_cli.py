@@ -200,6 +200,41 @@ def test_screen_on_moves_the_timing_window(cli, days_after, outcome, rule):
     assert data["screened_on"] == on
 
 
+ALL_NO = {condition: "no" for condition in ("infectious_skin_condition", "recent_surgery",
+                                           "osteoporosis", "high_blood_pressure",
+                                           "varicose_veins")}
+
+
+def test_screen_warns_about_questions_the_form_would_still_ask(cli):
+    """Partial answers are screened (clinics test partial files), with a warning on stderr
+    naming each required question the form would ask first."""
+    result = cli("screen", "-", input=json.dumps({**ALL_NO, "recent_surgery": "yes"}))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["outcome"] == "medical_clearance"
+    assert result.stderr == (
+        "Warning: incomplete answers, screened as they are: the form would first ask 5 more "
+        "required question(s): surgery_date, surgery_where, major_surgery, wound_healed, "
+        "leg_symptoms_since\n")
+
+
+def test_screen_warns_about_unanswered_main_questions_too(cli):
+    result = cli("screen", "-", input=json.dumps(VEINS))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["outcome"] == "local"
+    warning = result.stderr.removeprefix("Warning: incomplete answers, screened as they are: ")
+    assert warning == ("the form would first ask 4 more required question(s): "
+                       "infectious_skin_condition, recent_surgery, osteoporosis, "
+                       "high_blood_pressure\n")
+
+
+def test_screen_gives_no_warning_for_complete_answers(cli):
+    on = (SURGERY_DATE + timedelta(days=50)).isoformat()
+    result = cli("screen", "--on", on, "-", input=json.dumps({**ALL_NO, **MINOR_SURGERY}))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["outcome"] == "local"
+    assert result.stderr == ""
+
+
 def test_screen_bad_on_date(cli):
     result = cli("screen", "--on", "2026-13-01", "-", input="{}")
     assert result.exit_code == 2

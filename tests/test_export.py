@@ -2,6 +2,8 @@
 
 import csv
 import io
+import os
+import stat
 
 import pytest
 from bs4 import BeautifulSoup
@@ -99,6 +101,43 @@ def test_every_hostile_cell_is_neutralised(app, rulebook):
         assert not cell.startswith(export.FORMULA_STARTS), cell
 
 
+SEMICOLON_ATTACK = "x;=cmd|' /C calc'!A0"
+
+
+def cells_where_semicolons_separate(text):
+    """The cells a spreadsheet sees in a locale whose list separator is `;`: a `"` opens or
+    closes a quoted part, and a `;` or a line break outside one ends a cell."""
+    cells, cell, quoted = [], "", False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        elif char in ";\n" and not quoted:
+            cells.append(cell)
+            cell = ""
+            continue
+        cell += char
+    return [*cells, cell]
+
+
+def test_a_formula_after_a_semicolon_cannot_start_a_cell(app, rulebook):
+    """A free-text answer `x;=cmd...` stays one cell, as text, in a `;` spreadsheet too."""
+    with app.app_context():
+        add_screening(rulebook, {**HOSTILE, "surgery_what": SEMICOLON_ATTACK},
+                      client_name="Ann;+Example", phone="07700 900982;-1")
+        add_screening(rulebook, VEINS)
+        text = export.csv_text(rulebook, db.session.scalars(select(Screening)).all())
+    first, veins = as_dicts(text)
+    assert first["surgery_what"] == SEMICOLON_ATTACK  # read back unchanged
+    assert (first["client_name"], first["phone"]) == ("Ann;+Example", "07700 900982;-1")
+    assert veins["vv_location"] == "left_calf;right_calf"
+    semicolon_cells = cells_where_semicolons_separate(text)
+    for cell in semicolon_cells:
+        assert not cell.startswith(export.FORMULA_STARTS), cell
+    assert len(semicolon_cells) == len(text.splitlines()) + 1  # no `;` splits a row
+    for line in text.splitlines():  # every cell quoted, the header's too
+        assert line.startswith('"') and line.endswith('"'), line
+
+
 # --- the therapists' download ----------------------------------------------------------------
 
 
@@ -178,6 +217,38 @@ def test_cli_exports_to_a_file_with_the_same_csv_as_the_download(app, client, ru
     download = client.get("/review/export.csv").get_data(as_text=True)
     assert path.read_bytes().decode("utf-8") == download.removeprefix("\ufeff")
     assert "\r\n" in download
+
+
+@pytest.fixture
+def usual_umask():
+    """The umask most systems start with (0022): files readable by everyone by default."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def test_cli_export_file_is_readable_by_its_owner_alone(app, runner, rulebook, tmp_path,
+                                                         usual_umask):
+    with app.app_context():
+        add_screening(rulebook, client_name="Ann Example")
+    path = tmp_path / "screenings.csv"
+    result = runner.invoke(args=["export", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [row["client_name"] for row in as_dicts(path.read_text("utf-8"))] == ["Ann Example"]
+
+
+def test_cli_export_over_an_older_readable_file_makes_it_private(app, runner, rulebook,
+                                                                  tmp_path, usual_umask):
+    with app.app_context():
+        add_screening(rulebook)
+    path = tmp_path / "screenings.csv"
+    path.write_text("an older export, much longer than the new one " * 1000)
+    path.chmod(0o644)
+    result = runner.invoke(args=["export", "--output", str(path)])
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(read(path.read_text("utf-8"))) == 2  # replaced, not appended to or left over
 
 
 def test_cli_refuses_an_unknown_format(runner):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
 from base64 import urlsafe_b64encode
@@ -58,22 +59,63 @@ def stored_result(rulebook: Rulebook, result: Result) -> dict[str, Any]:
 def store_screening(*, rulebook: Rulebook, details: dict[str, Any], answers: dict[str, Any],
                     consent: dict[str, Any], submission_key: str, secret_key: str,
                     today: date) -> str:
-    """Screen and store the answers (once per submission key); return the result token."""
-    token = result_token(secret_key, submission_key)
+    """Screen and store the answers (once per submission); return the result token.
+
+    The same form sent again (double click, refresh, a retry after a timeout or a 503)
+    lands on the screening it stored the first time. A form sent again with the same key
+    but anything changed (the client went back and corrected an answer) is stored as a
+    screening of its own, so nothing a client sends is lost; and a form that only borrows
+    someone's key never reaches their result.
+    """
     on = details["appointment_date"] or today
-    screening = Screening(
-        submission_key=submission_key, result_token_hash=token_hash(token), **details,
-        answers=answers, **stored_result(rulebook, evaluate(rulebook, answers, on)),
-        submitted_at=datetime.now(UTC), **consent)
-    db.session.add(screening)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Submitted before (double click, refresh, retry): keep the first one.
-        db.session.rollback()
-        if find_by_submission_key(submission_key) is None:
-            raise
-    return token
+    record = stored_result(rulebook, evaluate(rulebook, answers, on))
+    sent = _content(details, answers, consent)
+    key = submission_key
+    for attempt in range(3):
+        token = result_token(secret_key, key)
+        db.session.add(Screening(
+            submission_key=key, result_token_hash=token_hash(token), **details,
+            answers=answers, **record, submitted_at=datetime.now(UTC), **consent))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            existing = find_by_submission_key(key)
+            if existing is None:
+                raise
+            if _stored_content(existing, sent) == sent:
+                return token  # sent before: keep the first one
+            # Changed since it was first sent: store it too, under a key of its own. The
+            # key is derived from the first key and what was sent, so sending this changed
+            # form twice still stores it once; should even that be taken, a random one.
+            key = (changed_submission_key(secret_key, submission_key, sent) if attempt == 0
+                   else new_submission_key())
+        else:
+            return token
+    raise RuntimeError("no free submission key")  # three keys taken: cannot happen
+
+
+def changed_submission_key(secret_key: str, submission_key: str,
+                           content: dict[str, Any]) -> str:
+    """The key a changed resubmission is stored under: as unguessable as a new key, and the
+    same each time that same changed form is sent."""
+    fingerprint = json.dumps(content, sort_keys=True, default=str, separators=(",", ":"))
+    digest = hmac.new(secret_key.encode(), b"changed:" + submission_key.encode() + b"\n"
+                      + fingerprint.encode(), hashlib.sha256).digest()
+    return urlsafe_b64encode(digest[:24]).decode()  # 192 bits, 32 characters, like a new key
+
+
+def _content(details: dict[str, Any], answers: dict[str, Any],
+             consent: dict[str, Any]) -> dict[str, Any]:
+    """What the client sent: their details, answers and signature."""
+    return {"details": dict(details), "answers": dict(answers), "consent": dict(consent)}
+
+
+def _stored_content(screening: Screening, like: dict[str, Any]) -> dict[str, Any]:
+    """What `screening` holds, in the shape of `like` (see `_content`)."""
+    return {"details": {name: getattr(screening, name) for name in like["details"]},
+            "answers": dict(screening.answers or {}),
+            "consent": {name: getattr(screening, name) for name in like["consent"]}}
 
 
 def find_by_submission_key(submission_key: str) -> Screening | None:
