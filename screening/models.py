@@ -99,6 +99,16 @@ class Therapist(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    def get_id(self) -> str:
+        """What the session remembers (Flask-Login's alternative id): the account id and a
+        short fingerprint of the password hash. A new password (`therapist reset-password`)
+        changes it, so the user loader no longer accepts sessions signed in before the reset.
+        """
+        from hashlib import sha256
+
+        fingerprint = sha256(self.password_hash.encode()).hexdigest()[:16]
+        return f"{self.id}:{fingerprint}"
+
 
 class Decision(db.Model):
     """What a therapist decided about a screening; a revision is a new row."""
@@ -131,7 +141,8 @@ class AuditEvent(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     action: Mapped[str] = mapped_column(String(40))
     therapist_id: Mapped[int | None] = mapped_column(ForeignKey("therapists.id"))
-    #: Who or what the event is about, as text (an email for sign-ins and accounts).
+    #: Who or what the event is about, as text: the email typed at a sign-in, or "command
+    #: line" for what `flask` commands do.
     subject: Mapped[str] = mapped_column(String(254), default="")
     #: Not a foreign key: the trail outlives screenings removed after the retention period.
     screening_id: Mapped[int | None] = mapped_column(index=True)

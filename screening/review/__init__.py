@@ -6,6 +6,7 @@ whole blueprint.
 
 from __future__ import annotations
 
+import hmac
 from datetime import UTC, datetime
 
 from flask import Blueprint, Flask, current_app, flash, redirect, request, session, url_for
@@ -18,6 +19,13 @@ login_manager = LoginManager()
 PUBLIC_ENDPOINTS = {"review.sign_in"}
 #: Seconds between updates of the session's last-seen time (the idle limit is in minutes).
 LAST_SEEN_STEP = 60
+#: Forms posted to the review area: the page each is on, to go back to when the post cannot
+#: be saved because the therapist must sign in (again) first, and what to tell them. After
+#: signing in the browser GETs the "next" address, and a POST-only address would answer 405.
+FORM_PAGES = {
+    "review.decide": ("review.screening",
+                      "Your decision was not saved. Sign in, then enter it again."),
+}
 
 
 def init_app(app: Flask) -> None:
@@ -32,12 +40,21 @@ def init_app(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def _load_therapist(therapist_id: str):
+def _load_therapist(session_id: str):
+    """The session's therapist: only while the account is active and its password is the one
+    it signed in with (see Therapist.get_id), so a reset or disable ends every session."""
     from ..database import db
     from ..models import Therapist
 
+    therapist_id, _, _ = session_id.partition(":")
+    if not (therapist_id.isascii() and therapist_id.isdigit()):
+        return None
     therapist = db.session.get(Therapist, int(therapist_id))
-    return therapist if therapist is not None and therapist.active else None
+    if therapist is None or not therapist.active:
+        return None
+    if not hmac.compare_digest(therapist.get_id().encode(), session_id.encode()):
+        return None
+    return therapist
 
 
 @bp.before_request
@@ -45,8 +62,9 @@ def require_sign_in():
     """Send visitors to sign in (and back afterwards); sign out after a quiet spell."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    back_to = request.full_path.rstrip("?")
+    back_to = _back_to()
     if not current_user.is_authenticated:
+        _not_saved()
         return redirect(url_for("review.sign_in", next=back_to))
     now = datetime.now(UTC).timestamp()
     idle_limit = float(current_app.config["REVIEW_IDLE_MINUTES"]) * 60
@@ -57,7 +75,23 @@ def require_sign_in():
         logout_user()
         session.clear()
         flash("You were signed out after a while without activity. Sign in again to carry on.")
+        _not_saved()
         return redirect(url_for("review.sign_in", next=back_to))
     if now - session.get("last_seen", 0) >= LAST_SEEN_STEP:
         session["last_seen"] = now  # rewritten (a new cookie) once a minute, not per page
     return None
+
+
+def _back_to() -> str:
+    """Where to go after signing in: this page, or for a posted form the page it is on."""
+    if request.method in ("GET", "HEAD"):
+        return request.full_path.rstrip("?")
+    if request.endpoint in FORM_PAGES:
+        return url_for(FORM_PAGES[request.endpoint][0], **(request.view_args or {}))
+    return url_for("review.queue")
+
+
+def _not_saved() -> None:
+    """Say so when what was posted is dropped because the session has ended."""
+    if request.method not in ("GET", "HEAD") and request.endpoint in FORM_PAGES:
+        flash(FORM_PAGES[request.endpoint][1])

@@ -12,6 +12,9 @@ from ..models import AuditEvent, Screening, Therapist
 #: The longest subject the trail holds. PostgreSQL enforces it (SQLite does not), and a
 #: sign-in email of 254 characters can grow when lower-cased ("İ" becomes two characters).
 SUBJECT_LENGTH = AuditEvent.__table__.c.subject.type.length
+#: The subject (and address) of what is done from `flask ...` commands, where no therapist
+#: is signed in: the audit page shows it as who did it.
+COMMAND_LINE = "command line"
 
 ACTIONS = {
     "sign_in": "Signed in",
@@ -20,6 +23,7 @@ ACTIONS = {
     "sign_out": "Signed out",
     "signed_out_idle": "Signed out after inactivity",
     "view_screening": "Viewed screening",
+    "view_letter": "Viewed the doctor's letter",
     "download_record": "Downloaded the record (PDF)",
     "download_letter": "Downloaded the doctor's letter (PDF)",
     "download_fhir": "Downloaded the screening (FHIR)",
@@ -45,7 +49,7 @@ def record(action: str, *, therapist: Therapist | None = None, subject: str = ""
         therapist_id=therapist.id if therapist is not None else None,
         subject=(subject or (therapist.email if therapist is not None else ""))[:SUBJECT_LENGTH],
         screening_id=screening.id if screening is not None else None, detail=detail,
-        address=(request.remote_addr or "") if has_request_context() else "command line")
+        address=(request.remote_addr or "") if has_request_context() else COMMAND_LINE)
     db.session.add(event)
     if commit:
         db.session.commit()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import UTC, datetime
 
@@ -13,10 +12,10 @@ from werkzeug.security import generate_password_hash
 
 from ..database import db
 from ..models import Therapist
-from .audit import record
+from .audit import COMMAND_LINE, record
+from .forms import looks_like_email
 
 MIN_PASSWORD_LENGTH = 12
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @click.group("therapist")
@@ -43,6 +42,13 @@ def _account(email: str) -> Therapist:
     return therapist
 
 
+def _record(action: str, therapist: Therapist, more: str = "") -> None:
+    """An account change, done from the command line, not by the account: the audit page
+    shows the command line as who did it, and the detail starts with the account's email
+    (all of it, for a password reset: sign-in's throttle counts failures from there)."""
+    record(action, subject=COMMAND_LINE, detail=therapist.email + more)
+
+
 def _fail(message: str) -> None:
     click.echo(message, err=True)
     sys.exit(2)
@@ -56,7 +62,7 @@ def _fail(message: str) -> None:
 def add(email: str, name: str, password_stdin: bool) -> None:
     """Create an account that can sign in to the review area."""
     email = email.strip().lower()
-    if not _EMAIL.match(email) or len(email) > 254:
+    if not looks_like_email(email):
         _fail(f"{email!r} is not an email address.")
     if not name.strip() or len(name) > 100:
         _fail("Give a name of 1 to 100 characters with --name.")
@@ -67,7 +73,7 @@ def add(email: str, name: str, password_stdin: bool) -> None:
                           created_at=datetime.now(UTC))
     db.session.add(therapist)
     db.session.flush()
-    record("account_added", therapist=therapist, detail=f"name: {therapist.name}")
+    _record("account_added", therapist, f", name: {therapist.name}")
     db.session.commit()
     click.echo(f"Added {therapist.name} <{email}>. They can sign in at /review/sign-in.")
 
@@ -94,9 +100,13 @@ def reset_password(email: str, password_stdin: bool) -> None:
     """Set a new password for an account."""
     therapist = _account(email)
     therapist.password_hash = generate_password_hash(_password(password_stdin))
-    record("password_reset", therapist=therapist)
+    # The new password hash ends every session signed in with the old one (Therapist.get_id),
+    # and the reset's audit event restarts the count of failed sign-ins for the account.
+    _record("password_reset", therapist)
     db.session.commit()
-    click.echo(f"New password set for {therapist.email}.")
+    click.echo(f"New password set for {therapist.email}. Anyone signed in to that account "
+               "with the old password is signed out, and earlier failed sign-ins no longer "
+               "lock it.")
 
 
 @therapist_group.command("disable")
@@ -106,6 +116,7 @@ def disable(email: str) -> None:
     """Stop an account from signing in (its history stays)."""
     therapist = _account(email)
     therapist.active = False
-    record("account_disabled", therapist=therapist)
+    _record("account_disabled", therapist)
     db.session.commit()
-    click.echo(f"Disabled {therapist.email}: it can no longer sign in.")
+    click.echo(f"Disabled {therapist.email}: it can no longer sign in, and anyone signed in "
+               "to it is signed out.")

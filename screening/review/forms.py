@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -19,6 +21,13 @@ from ..models import DECISION_KINDS
 from ..settings import clinic_today
 
 NOTE_LENGTH = 2000
+EMAIL_LENGTH = 254
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def looks_like_email(text: str) -> bool:
+    """Something@somewhere.tld of at most 254 characters: what an account's email can be."""
+    return len(text) <= EMAIL_LENGTH and _EMAIL.match(text) is not None
 
 
 class SignInForm(FlaskForm):

@@ -20,6 +20,8 @@ from .forms import DecisionForm
 from .queue import QUEUE_COLUMNS, STATES, Filters, queue_query
 
 PER_PAGE = 25
+#: The audit detail of a view that showed the page again because a decision had errors.
+SHOWN_WITH_ERRORS = "shown again: the decision had errors and was not saved"
 
 
 @bp.get("/")
@@ -34,9 +36,7 @@ def queue():
 
 @bp.get("/screenings/<int:screening_id>")
 def screening(screening_id: int):
-    item = db.get_or_404(Screening, screening_id)
-    record("view_screening", therapist=current_user, screening=item, commit=True)
-    return _detail(item, DecisionForm())
+    return _detail(db.get_or_404(Screening, screening_id), DecisionForm())
 
 
 @bp.post("/screenings/<int:screening_id>/decision")
@@ -77,11 +77,13 @@ def screening_pdf(screening_id: int):
 @bp.get("/screenings/<int:screening_id>/doctor-letter")
 def doctor_letter(screening_id: int):
     item = db.get_or_404(Screening, screening_id)
-    return printing.letter_page(
+    html = printing.letter_page(  # a 404, not recorded, when nothing needs a doctor's advice
         item, "therapist",
         pdf_url=url_for(".doctor_letter_pdf", screening_id=item.id),
         back_url=url_for(".screening", screening_id=item.id),
         css_url=url_for(".screening_print_css", screening_id=item.id))
+    record("view_letter", therapist=current_user, screening=item, commit=True)
+    return html
 
 
 @bp.get("/screenings/<int:screening_id>/doctor-letter.pdf")
@@ -100,12 +102,24 @@ def audit():
 
 
 def _detail(item: Screening, form: DecisionForm):
-    """The screening page; also shown again, with errors, when a decision is invalid."""
+    """The screening page; also shown again, with errors, when a decision is invalid. Each
+    showing is a look at the client's answers, so each is recorded."""
+    record("view_screening", therapist=current_user, screening=item, commit=True,
+           detail=SHOWN_WITH_ERRORS if form.errors else "")
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.screening_id == item.id)
                                 .order_by(AuditEvent.id.desc()).limit(50)).all()
     return render_template("review/screening.html", screening=item, form=form,
                            now=_as_of_now(item), events=events, actions=ACTIONS,
+                           retired=_retired_answers(item),
                            letter=bool(printing.letter_items(item)))
+
+
+def _retired_answers(item: Screening) -> list[tuple[str, str]]:
+    """Stored answers to questions the current rule book no longer has (removed or renamed
+    since the screening), as (question id, value as stored), so none is silently left out."""
+    questions = current_rulebook().questions
+    return [(question_id, ", ".join(map(str, value)) if isinstance(value, list) else str(value))
+            for question_id, value in item.answers.items() if question_id not in questions]
 
 
 def _as_of_now(item: Screening):

@@ -1,23 +1,31 @@
 """Signing in and out, with failed attempts slowed down per account and per address.
 
 Failed sign-ins are audit events, so the throttle counts them in the database: every
-app server sharing the database sees the same count.
+app server sharing the database sees the same count. The trail is append-only, so a
+password reset lifts an account's lockout by counting that account's failures from the
+reset on (an address's lockout is not lifted by any reset).
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash
 
 from ..database import db
-from ..models import AuditEvent, Therapist
+from ..models import AuditEvent, Therapist, as_utc
 from . import bp
 from .audit import record
-from .forms import SignInForm, SignOutForm
+from .forms import SignInForm, SignOutForm, looks_like_email
+
+#: The audit subject of a sign-in whose email box held something other than an email address
+#: (perhaps the password, typed in the wrong box): the text itself is never recorded.
+NOT_AN_EMAIL = "(not an email address)"
 
 #: Checked when no account matches, so a wrong email takes as long as a wrong password.
 _DUMMY_HASH = ("scrypt:32768:8:1$xu4FepqD6pdk3KNx$7a85fb866573959af8e527fff6cb51918b402928"
@@ -32,17 +40,58 @@ def _settings() -> tuple[int, int, timedelta]:
             timedelta(minutes=int(config.get("SIGN_IN_LOCKOUT_MINUTES", 15))))
 
 
-def _failures(column, value: str, since: datetime) -> int:
-    return db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "sign_in_failed", column == value, AuditEvent.at >= since))
+@dataclass(frozen=True)
+class Lockout:
+    """Sign-in is refused for the account, or from the address, for `seconds` more."""
+
+    by_address: bool
+    seconds: float
+
+    def message(self) -> str:
+        minutes = max(1, math.ceil(self.seconds / 60))
+        wait = f"Wait {minutes} minute{'' if minutes == 1 else 's'}"
+        if self.by_address:  # a password reset does not lift this one
+            return f"Too many failed sign-ins from this address. {wait}, then try again."
+        return (f"Too many failed sign-ins for this account. {wait}, then try again, or ask "
+                "the clinic owner to reset your password.")
 
 
-def throttled(email: str, address: str) -> bool:
-    """Too many recent failed sign-ins for this account, or from this address."""
+def _locked_until(column, value: str, since: datetime, limit: int,
+                  window: timedelta) -> datetime | None:
+    """When the failures since `since` will have dropped below `limit` (the limit-th latest
+    leaves the window), or None if there are fewer than `limit` of them."""
+    nth_latest = db.session.scalar(
+        select(AuditEvent.at)
+        .where(AuditEvent.action == "sign_in_failed", column == value, AuditEvent.at >= since)
+        .order_by(AuditEvent.at.desc()).offset(max(limit, 1) - 1).limit(1))
+    return None if nth_latest is None else as_utc(nth_latest) + window
+
+
+def _last_password_reset(email: str) -> datetime | None:
+    """The account's latest `therapist reset-password` (its email is the event's detail; the
+    subject in events recorded before account changes were shown as the command line's)."""
+    at = db.session.scalar(select(func.max(AuditEvent.at)).where(
+        AuditEvent.action == "password_reset",
+        or_(AuditEvent.detail == email, AuditEvent.subject == email)))
+    return None if at is None else as_utc(at)
+
+
+def lockout(email: str | None, address: str) -> Lockout | None:
+    """Too many recent failed sign-ins for this account (counted from its last password
+    reset, if that is later: a reset lets the therapist in), or from this address."""
     per_account, per_address, window = _settings()
-    since = datetime.now(UTC) - window
-    return (_failures(AuditEvent.subject, email, since) >= per_account
-            or _failures(AuditEvent.address, address, since) >= per_address)
+    now = datetime.now(UTC)
+    since = now - window
+    account_until = None
+    if email is not None:
+        reset = _last_password_reset(email)
+        account_until = _locked_until(AuditEvent.subject, email,
+                                      max(since, reset) if reset else since, per_account, window)
+    address_until = _locked_until(AuditEvent.address, address, since, per_address, window)
+    ends = [end for end in (account_until, address_until) if end is not None and end > now]
+    if not ends:
+        return None
+    return Lockout(by_address=address_until in ends, seconds=(max(ends) - now).total_seconds())
 
 
 def safe_next(target: str | None) -> str:
@@ -59,19 +108,21 @@ def sign_in():
         return redirect(safe_next(form.next.data))
     if not form.validate_on_submit():
         return render_template("review/sign_in.html", form=form)
-    email = form.email.data.strip().lower()
-    if throttled(email, request.remote_addr or ""):
-        record("sign_in_refused", subject=email, commit=True)
-        minutes = _settings()[2].seconds // 60
-        form.password.errors = [f"Too many failed sign-ins. Wait {minutes} minutes, then try "
-                                "again, or ask the clinic owner to reset your password."]
-        return render_template("review/sign_in.html", form=form), 429
-    therapist = db.session.scalar(select(Therapist).where(Therapist.email == email))
+    typed = form.email.data.strip().lower()
+    email = typed if looks_like_email(typed) else None
+    refused = lockout(email, request.remote_addr or "")
+    if refused:
+        record("sign_in_refused", subject=email or NOT_AN_EMAIL, commit=True)
+        form.password.errors = [refused.message()]
+        return (render_template("review/sign_in.html", form=form), 429,
+                {"Retry-After": str(math.ceil(refused.seconds))})
+    therapist = (db.session.scalar(select(Therapist).where(Therapist.email == email))
+                 if email else None)
     password_ok = check_password_hash(therapist.password_hash if therapist else _DUMMY_HASH,
                                       form.password.data)
     if therapist is None or not password_ok or not therapist.active:
         disabled = therapist is not None and password_ok and not therapist.active
-        record("sign_in_failed", subject=email,
+        record("sign_in_failed", subject=email or NOT_AN_EMAIL,
                detail="account disabled" if disabled else "wrong email or password",
                commit=True)
         form.password.errors = [
