@@ -47,8 +47,26 @@ def attachment(body: str | bytes, media_type: str, filename: str) -> Response:
     return response
 
 
+#: What WeasyPrint needs from Debian to make PDFs (the README lists the same packages).
+PDF_LIBRARIES = ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core")
+PDF_INSTALL_HINT = ("PDFs need WeasyPrint's libraries, Pango and a font: install them with "
+                    f"`sudo apt-get install -y {' '.join(PDF_LIBRARIES)}`")
+
+
+def pdf_renderer_problem() -> str | None:
+    """None when PDFs can be made here; else why not (WeasyPrint or Pango missing)."""
+    try:
+        from . import pdf  # noqa: F401
+    except (ImportError, OSError) as error:  # OSError: WeasyPrint could not load Pango
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
 def pdf_response(html: str, filename: str) -> Response:
-    from . import pdf  # on first use only: WeasyPrint is slow to import
+    try:
+        from . import pdf  # on first use only: WeasyPrint is slow to import
+    except (ImportError, OSError) as error:
+        raise RuntimeError(f"{PDF_INSTALL_HINT} ({error})") from error
 
     body = pdf.render(html, current_app.static_folder, current_app.static_url_path or "/static")
     return attachment(body, "application/pdf", filename)

@@ -24,6 +24,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
 from screening.database import db
+from screening.printing import PDF_INSTALL_HINT, pdf_renderer_problem
 from screening.rulebook import load_rulebook
 from tests.factories import make_app, make_app_on
 
@@ -220,3 +221,15 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def pdf_renderer():
+    """WeasyPrint with Pango: a skip without them, with how to install them; in CI (CI=true)
+    a failure, as for a missing browser."""
+    problem = pdf_renderer_problem()
+    if problem is not None:
+        if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+            pytest.fail(f"CI=true and PDFs cannot be made: a failure, not a skip.\n"
+                        f"{PDF_INSTALL_HINT} ({problem})", pytrace=False)
+        pytest.skip(f"{PDF_INSTALL_HINT} ({problem})")

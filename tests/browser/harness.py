@@ -12,6 +12,7 @@ import re
 import secrets
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -221,6 +222,21 @@ def save_if_failed(request, contexts) -> None:
     for number, context in enumerate(contexts):
         for path in save_artifacts(context, name + (f"-{number}" if number else "")):
             print(f"saved {path}")
+
+
+@contextmanager
+def saved_if_it_fails(context, name: str):
+    """Save the context's pages (see save_artifacts) if the block fails, then fail as before.
+
+    For setup outside a test, such as a module-scoped fixture's: save_if_failed only sees
+    the reports of the test it runs for.
+    """
+    try:
+        yield
+    except (Exception, pytest.fail.Exception):
+        for path in save_artifacts(context, name):
+            print(f"saved {path}")
+        raise
 
 
 def save_artifacts(context, name: str) -> list[Path]:

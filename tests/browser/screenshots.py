@@ -69,25 +69,46 @@ def check_answers(client: Client):
     return {}
 
 
-def result(answers):
+def result(name: str):
+    """The result page of the client `name` (one of CLIENTS), through their own link."""
     def show(client: Client):
-        client.goto(client.live.seed(answers))
+        client.goto(client.live.result_links[name])
         return {"full_page": True}
     return show
 
 
+def sign_in(client: Client):
+    client.goto("/review/sign-in")
+    return {}
+
+
 def therapist(path: str, full_page: bool = False):
-    """Sign in as the therapist the script creates, then show `path`."""
+    """`path` as the therapist the script creates sees it (signed in once, by main)."""
     def show(client: Client):
-        client.goto("/review/sign-in")
-        client.page.get_by_label("Email address").fill("kim@example.com")
-        client.page.get_by_label("Password").fill("correct horse battery")
-        client.page.get_by_role("button", name="Sign in").click()
-        client.page.wait_for_url("**/review/")
         client.goto(path)
         return {"full_page": full_page}
+    show.signed_in = True
     return show
 
+
+def signed_in_state(browser, base_url: str) -> dict:
+    """The cookies of the therapist, signed in through the sign-in page once for all pages,
+    so the audit trail shows one sign-in."""
+    context = new_context(browser)
+    page = context.new_page()
+    page.goto(base_url + "/review/sign-in")
+    page.get_by_label("Email address").fill(THERAPIST)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/review/")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+#: The screenings shown, stored in this order (ids from 1) before any screenshot is taken.
+CLIENTS = {"Carol Clear": {}, "Tess Typical": SEVERAL, "Uma Urgent": OUTCOME_CASES["urgent"]}
+THERAPIST, PASSWORD = "kim@example.com", "correct horse battery"
 
 PAGES = {
     "start": start,
@@ -95,11 +116,28 @@ PAGES = {
     "questionnaire-follow-ups": follow_ups,
     "questionnaire-errors": errors,
     "check-answers": check_answers,
-    "result": result(SEVERAL),
-    "result-urgent": result(OUTCOME_CASES["urgent"]),
+    "result": result("Tess Typical"),
+    "result-urgent": result("Uma Urgent"),
+    "review-sign-in": sign_in,
     "review-queue": therapist("/review/"),
     "review-screening": therapist("/review/screenings/2"),
+    "review-audit": therapist("/review/audit"),
+    "doctor-letter": therapist("/review/screenings/2/doctor-letter", full_page=True),
 }
+
+
+def seed(live: LiveApp) -> None:
+    """The therapist, the clients' screenings, and a decision on the clear one (through the
+    app, so the audit trail shows it; the other two stay first in the queue)."""
+    add_therapist(live.app, email=THERAPIST, password=PASSWORD)
+    live.result_links = {name: live.seed(answers, client_name=name)
+                         for name, answers in CLIENTS.items()}
+    therapist_browser = live._seeder.test_client()  # the app with CSRF off, as seed() uses
+    therapist_browser.post("/review/sign-in", data={"email": THERAPIST, "password": PASSWORD})
+    clear = list(CLIENTS).index("Carol Clear") + 1
+    response = therapist_browser.post(f"/review/screenings/{clear}/decision", data={
+        "kind": "go_ahead", "note": "Checked with Carol at the desk: nothing has changed."})
+    assert response.status_code == 303, response.status_code
 
 
 def main(output: Path = OUTPUT) -> list[Path]:
@@ -113,18 +151,18 @@ def main(output: Path = OUTPUT) -> list[Path]:
             upgrade()
             db.engine.dispose()
         live = LiveApp(path, load_rulebook(ROOT / "rules"))
-        add_therapist(live.app)
-        for name, answers in (("Carol Clear", {}), ("Tess Typical", SEVERAL),
-                              ("Uma Urgent", OUTCOME_CASES["urgent"])):
-            live.seed(answers, client_name=name)
+        seed(live)
         server = LiveServer()
         server.serve(live.app)
         try:
             with sync_playwright() as playwright:
                 browser = launch(playwright)
+                therapist_state = signed_in_state(browser, server.url)
                 for width_name, viewport in WIDTHS.items():
                     for page_name, show in PAGES.items():
-                        context = new_context(browser, viewport=viewport, locale="en-GB")
+                        signed_in = getattr(show, "signed_in", False)
+                        context = new_context(browser, viewport=viewport, **(
+                            {"storage_state": therapist_state} if signed_in else {}))
                         client = Client(context.new_page(), live, server.url)
                         how = show(client)
                         target = output / f"{page_name}-{width_name}.png"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser import harness
 from tests.browser.client import OUTCOME_CASES, OUTCOME_OF, Client
 from tests.browser.harness import (
     NARROW,
@@ -16,6 +17,7 @@ from tests.browser.harness import (
     axe_violations,
     new_context,
     save_if_failed,
+    saved_if_it_fails,
 )
 
 
@@ -70,6 +72,13 @@ OVERFLOW = """() => {
 }"""
 
 
+def prepare(client: Client, name: str) -> None:
+    """Get the browser to the page `name` of PAGES. If that fails, the page as it was is
+    saved (screenshot and HTML, as for a failed test) under NAME-setup."""
+    with saved_if_it_fails(client.page.context, f"{name}-setup"):
+        PAGES[name](client)
+
+
 @pytest.fixture(scope="module", params=list(PAGES))
 def prepared(request, browser, live, live_server):
     """Each page of PAGES, prepared once and shared by its checks (pytest runs a page's
@@ -77,7 +86,7 @@ def prepared(request, browser, live, live_server):
     context = new_context(browser)
     try:
         client = Client(context.new_page(), live, live_server.url)
-        PAGES[request.param](client)
+        prepare(client, request.param)
         yield request.param, client
     finally:
         context.close()
@@ -158,3 +167,26 @@ def test_printed_result_keeps_the_findings_and_drops_the_rest(visitor, rulebook)
     page.emulate_media(media="screen")
     assert page.locator(".site-header").is_visible()
     assert page.locator(".no-print").first.is_visible()
+
+
+def test_a_page_that_cannot_be_prepared_is_saved(browser, live, live_server, monkeypatch,
+                                                 tmp_path):
+    """A failure while getting a page ready (in the shared fixture, before any test runs)
+    leaves a screenshot and the HTML behind, as a failed test does."""
+    monkeypatch.setattr(harness, "ARTIFACTS", tmp_path)
+
+    def wrong_page(client: Client) -> None:
+        client.goto("/")
+        assert client.h1() == "A heading this page does not have"
+
+    monkeypatch.setitem(PAGES, "wrong-page", wrong_page)
+    context = new_context(browser)
+    try:
+        with pytest.raises(AssertionError, match="A heading this page does not have"):
+            prepare(Client(context.new_page(), live, live_server.url), "wrong-page")
+    finally:
+        context.close()
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "wrong-page-setup.html", "wrong-page-setup.png"]
+    html = (tmp_path / "wrong-page-setup.html").read_text(encoding="utf-8")
+    assert html.startswith(f"<!-- {live_server.url}/ -->") and "<h1" in html

@@ -1,13 +1,9 @@
 """The therapist's pages in a real browser: the whole review flow, axe-core on every page,
-no sideways scrolling on a phone, and the printed record (print emulation and Chromium's
-own PDF)."""
+and no sideways scrolling on a phone. Printing is in test_browser_print.py."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from pypdf import PdfReader
 
 from tests.browser.client import OUTCOME_CASES
 from tests.browser.harness import NARROW, axe_report, axe_violations
@@ -117,40 +113,3 @@ def test_client_doctor_letter_passes_axe(open_page, seeded):
     violations = axe_violations(client.page)
     if violations:
         pytest.fail(axe_report(violations, "client's doctor letter"), pytrace=False)
-
-
-def wait_for_print_styles(page) -> None:
-    page.wait_for_function(
-        "[...document.querySelectorAll('link[rel=stylesheet]')].every(link => link.sheet)")
-
-
-def test_printed_screening_hides_navigation_and_keeps_the_record(therapist):
-    page = therapist.page
-    therapist.goto("/review/screenings/2")
-    wait_for_print_styles(page)
-    page.emulate_media(media="print")
-    for selector in ("nav", ".site-header", "button", ".button", ".no-print", "form",
-                     ".decision", "#answers-title", "#audit-title"):
-        shown = [element for element in page.locator(selector).all() if element.is_visible()]
-        assert not shown, f"{selector} is printed"
-    for selector in (".record-header", ".outcome", ".findings", ".areas", ".record-decision",
-                     ".signatures"):
-        assert page.locator(selector).is_visible(), f"{selector} is not printed"
-    printed = page.locator("body").inner_text()
-    for text in ("Tess Typical", "Riverside Massage", "Client's signature",
-                 "Therapist's signature", therapist.rulebook.version):
-        assert text in printed
-
-
-def test_chromium_prints_a_typical_screening_on_one_page(therapist):
-    page = therapist.page
-    therapist.goto("/review/screenings/2")
-    wait_for_print_styles(page)
-    reader = PdfReader(io.BytesIO(page.pdf(format="A4")))
-    assert len(reader.pages) == 1
-    text = " ".join(reader.pages[0].extract_text().split())
-    assert "Tess Typical, born 27 March 1980" in text  # the running footer
-    assert "Page 1 of 1" in text
-    assert "Osteoporosis or fragile bones" in text and "Varicose veins" in text
-    letter = PdfReader(io.BytesIO(page.pdf(format="Letter")))
-    assert len(letter.pages) == 1

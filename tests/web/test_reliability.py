@@ -264,7 +264,7 @@ def test_session_cookie_flags(app, client):
     assert {"Secure", "HttpOnly", "SameSite=Lax"} <= flags
 
 
-def test_stored_script_is_text_in_print_view_and_pdf(app, client, rulebook):
+def test_stored_script_is_text_in_print_view_and_pdf(app, client, rulebook, pdf_renderer):
     answers = {**VEINS, "recent_surgery": "yes", "surgery_date": date.today().isoformat(),
                "surgery_what": SCRIPT, "surgery_what_where": ["abdomen"], "major_surgery": "yes",
                "wound_healed": "no", "wound_problem": "no", "leg_symptoms_since": "no"}
