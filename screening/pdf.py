@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # WeasyPrint warns about every screen-only CSS rule it skips; only errors are news here.
@@ -35,6 +35,8 @@ class StaticOnlyFetcher(URLFetcher):
         raise ValueError(f"a printed record may not load {url!r}")
 
 
-def render(html: str, static_folder: str, static_url_path: str) -> bytes:
+def render(html: str, static_folder: str, static_url_path: str, paper: str = "A4") -> bytes:
+    """The PDF of `html` on `paper` (a CSS page size: A4 or Letter)."""
     fetcher = StaticOnlyFetcher(static_folder, static_url_path)
-    return HTML(string=html, base_url="/", url_fetcher=fetcher).write_pdf()
+    return HTML(string=html, base_url="/", url_fetcher=fetcher).write_pdf(
+        stylesheets=[CSS(string=f"@page {{ size: {paper}; }}")])

@@ -68,7 +68,8 @@ def pdf_response(html: str, filename: str) -> Response:
     except (ImportError, OSError) as error:
         raise RuntimeError(f"{PDF_INSTALL_HINT} ({error})") from error
 
-    body = pdf.render(html, current_app.static_folder, current_app.static_url_path or "/static")
+    body = pdf.render(html, current_app.static_folder, current_app.static_url_path or "/static",
+                      paper=current_app.config["PAPER_SIZE"])
     return attachment(body, "application/pdf", filename)
 
 

@@ -17,6 +17,8 @@ from .rulebook import Rulebook, load_rulebook
 PLACEHOLDER_KEYS = {"dev", "secret", "changeme", "change-me", "secret-key", "your-secret-key"}
 MIN_KEY_LENGTH = 16
 TEXT_SETTINGS = ("SECRET_KEY", "DATABASE_URL", "CLINIC_NAME", "RULEBOOK")
+#: The paper the PDFs are made on (browsers print on whatever the printer has).
+PAPER_SIZES = {"a4": "A4", "letter": "Letter"}
 SECRET_KEY_HELP = """\
 massage-screening needs a secret key to protect clients' sessions and result links.
 Set one (at least 16 random characters) in the environment before starting, e.g.:
@@ -37,6 +39,7 @@ def configure(app: Flask, test_config: dict | None, default_rulebook: Path) -> N
         RESULT_LINK_DAYS=60,
         TIMEZONE=None,
         TRUSTED_PROXIES=0,
+        PAPER_SIZE="A4",
     )
     app.config.from_prefixed_env("SCREENING")
     if test_config:
@@ -104,6 +107,12 @@ def _check_settings(app: Flask) -> None:
         except (ZoneInfoNotFoundError, ValueError):
             problems.append(f"SCREENING_TIMEZONE={zone!r} is not a time zone: use a name "
                             "like Europe/London or America/New_York")
+    paper = str(app.config.get("PAPER_SIZE", "")).strip().lower()
+    if paper in PAPER_SIZES:
+        app.config["PAPER_SIZE"] = PAPER_SIZES[paper]
+    else:
+        problems.append(f"SCREENING_PAPER_SIZE={app.config.get('PAPER_SIZE')!r}: use A4 or "
+                        "Letter")
     for key, lowest, meaning in (("RESULT_LINK_DAYS", 1, "days a client's result link works"),
                                  ("TRUSTED_PROXIES", 0, "reverse proxies in front of the app")):
         value = app.config.get(key)

@@ -81,6 +81,7 @@ def test_today_is_the_clinics_date_not_the_servers(app_with, rulebook):
     ("RESULT_LINK_DAYS", 0, "SCREENING_RESULT_LINK_DAYS=0"),
     ("RESULT_LINK_DAYS", "sixty", "SCREENING_RESULT_LINK_DAYS='sixty'"),
     ("TRUSTED_PROXIES", -1, "SCREENING_TRUSTED_PROXIES=-1"),
+    ("PAPER_SIZE", "A3", "SCREENING_PAPER_SIZE='A3': use A4 or Letter"),
 ])
 def test_a_wrong_setting_stops_the_app_with_what_to_change(app_with, setting, value, message):
     with pytest.raises(RuntimeError, match=message.replace("(", r"\(")):

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from screening.presenters import group_findings, region_labels
 from screening.printing import running_css
-from tests.factories import add_screening, add_therapist, consent, form_data
+from tests.factories import add_screening, add_therapist, consent, form_data, make_app
 
 TODAY = date.today()
 TYPICAL = {"varicose_veins": "yes", "vv_location": ["left_calf"], "vv_severity": "large_raised",
@@ -182,6 +182,24 @@ def test_client_downloads_their_own_result_through_their_link(client, rulebook, 
     assert "Therapist's signature" in text
     assert client.get(f"{link[:-2]}xx/record.pdf").status_code == 404
     assert client.get("/result/" + "A" * 43 + "/record.pdf").status_code == 404
+
+
+@pytest.mark.parametrize(("paper", "points"), [(None, (595, 842)), ("A4", (595, 842)),
+                                               ("letter", (612, 792))])
+def test_pdfs_are_made_on_the_clinics_paper(tmp_path, migrated_db, rulebook, pdf_renderer,
+                                             paper, points):
+    """A4 unless the clinic sets SCREENING_PAPER_SIZE=Letter, for the record and the letter."""
+    path = tmp_path / "paper.sqlite3"
+    path.write_bytes(migrated_db.read_bytes())
+    app = make_app(path, **({"PAPER_SIZE": paper} if paper else {}))
+    client = app.test_client()
+    link = client.post("/submit", data=consent(form_data(rulebook, TYPICAL))).headers["Location"]
+    for pdf in ("record.pdf", "doctor-letter.pdf"):
+        response = client.get(f"{link}/{pdf}")
+        assert response.status_code == 200
+        pages = PdfReader(io.BytesIO(response.data)).pages
+        assert len(pages) == 1  # a typical record or letter fits on either paper
+        assert (round(pages[0].mediabox.width), round(pages[0].mediabox.height)) == points
 
 
 def test_therapist_pdf_needs_sign_in_and_is_audited(app, client, rulebook, pdf_renderer):
