@@ -87,9 +87,13 @@ def evaluate(rulebook: Rulebook, answers: Mapping[str, Any], on: date) -> Result
     for condition_id, rules, overrides in rulebook.__dict__.get(_PLAN) or _plan(rulebook):
         if answer(condition_id) not in GATE:
             continue
+        if not overrides:  # most conditions: every matching rule is a finding
+            for rule, test, shared in rules:
+                if test is None or test(answers, on):
+                    findings.append(shared or _finding(rule, _areas(rule, answers)))
+            continue
         matched = [item for item in rules if item[1] is None or item[1](answers, on)]
-        dropped = {target for item in matched for target in item[0].overrides} \
-            if overrides else ()
+        dropped = {target for item in matched for target in item[0].overrides}
         for rule, _test, shared in matched:
             if rule.id not in dropped:
                 findings.append(shared or _finding(rule, _areas(rule, answers)))
