@@ -305,6 +305,14 @@ def test_purge_dry_run_then_remove(app, rulebook):
         assert "#1" in event.detail
 
 
+def anonymise_older_than_730_days(app):
+    """Run `purge --older-than 730 --anonymise`; return the one screening (app context)."""
+    result = app.test_cli_runner().invoke(args=["purge", "--older-than", "730", "--anonymise",
+                                                "--yes"])
+    assert result.exit_code == 0, result.output
+    return db.session.scalar(select(Screening))
+
+
 def test_purge_anonymises_with_the_flag(app, client, rulebook):
     answers = {**VEINS, "osteoporosis": "yes", "fracture_history": "Wrist, skiing 2019",
                "recent_fracture": "no", "spine_changes": "no", "long_term_steroids": "no"}
@@ -313,11 +321,8 @@ def test_purge_anonymises_with_the_flag(app, client, rulebook):
         screening = db.session.scalar(select(Screening))
         screening.submitted_at = datetime.now(UTC) - timedelta(days=800)
         db.session.commit()
-    result = app.test_cli_runner().invoke(args=["purge", "--older-than", "730", "--anonymise",
-                                                "--yes"])
-    assert result.exit_code == 0, result.output
     with app.app_context():
-        screening = db.session.scalar(select(Screening))
+        screening = anonymise_older_than_730_days(app)
         assert screening.client_name == "Anonymised" and screening.email is None
         assert screening.date_of_birth == date(1980, 1, 1)
         assert "fracture_history" not in screening.answers
@@ -338,11 +343,8 @@ def test_anonymising_drops_answers_to_questions_the_rule_book_no_longer_has(app,
         screening.answers = {**coded, "old_medication_notes": "Warfarin, Dr Jones, 1 High St",
                              "old_pregnant": "yes", "vv_severity": "the big one behind my knee"}
         db.session.commit()
-    result = app.test_cli_runner().invoke(args=["purge", "--older-than", "730", "--anonymise",
-                                                "--yes"])
-    assert result.exit_code == 0, result.output
     with app.app_context():
-        screening = db.session.scalar(select(Screening))
+        screening = anonymise_older_than_730_days(app)
         assert screening.client_name == "Anonymised"
         assert screening.answers == {qid: value for qid, value in coded.items()
                                      if qid != "vv_severity"}
