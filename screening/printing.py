@@ -63,10 +63,10 @@ def pdf_renderer_problem() -> str | None:
 
 
 def pdf_response(html: str, filename: str) -> Response:
-    try:
-        from . import pdf  # on first use only: WeasyPrint is slow to import
-    except (ImportError, OSError) as error:
-        raise RuntimeError(f"{PDF_INSTALL_HINT} ({error})") from error
+    problem = pdf_renderer_problem()  # imports WeasyPrint on first use only: it is slow
+    if problem is not None:
+        raise RuntimeError(f"{PDF_INSTALL_HINT} ({problem})")
+    from . import pdf
 
     body = pdf.render(html, current_app.static_folder, current_app.static_url_path or "/static",
                       paper=current_app.config["PAPER_SIZE"])

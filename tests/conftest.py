@@ -26,6 +26,7 @@ from sqlalchemy.pool import NullPool
 from screening.database import db
 from screening.printing import PDF_INSTALL_HINT, pdf_renderer_problem
 from screening.rulebook import load_rulebook
+from tests.browser.harness import in_ci
 from tests.factories import make_app, make_app_on
 
 RULES = Path(__file__).parent.parent / "rules"
@@ -229,7 +230,7 @@ def pdf_renderer():
     a failure, as for a missing browser."""
     problem = pdf_renderer_problem()
     if problem is not None:
-        if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+        if in_ci():
             pytest.fail(f"CI=true and PDFs cannot be made: a failure, not a skip.\n"
                         f"{PDF_INSTALL_HINT} ({problem})", pytrace=False)
         pytest.skip(f"{PDF_INSTALL_HINT} ({problem})")

@@ -62,10 +62,9 @@ def require_sign_in():
     """Send visitors to sign in (and back afterwards); sign out after a quiet spell."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    back_to = _back_to()
     if not current_user.is_authenticated:
         _not_saved()
-        return redirect(url_for("review.sign_in", next=back_to))
+        return redirect(url_for("review.sign_in", next=_back_to()))
     now = datetime.now(UTC).timestamp()
     idle_limit = float(current_app.config["REVIEW_IDLE_MINUTES"]) * 60
     if now - session.get("last_seen", now) > idle_limit:
@@ -76,7 +75,7 @@ def require_sign_in():
         session.clear()
         flash("You were signed out after a while without activity. Sign in again to carry on.")
         _not_saved()
-        return redirect(url_for("review.sign_in", next=back_to))
+        return redirect(url_for("review.sign_in", next=_back_to()))
     if now - session.get("last_seen", 0) >= LAST_SEEN_STEP:
         session["last_seen"] = now  # rewritten (a new cookie) once a minute, not per page
     return None
