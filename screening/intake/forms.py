@@ -171,9 +171,6 @@ class QuestionnaireBase(DetailsForm):
     def shown_questions(self) -> set[str]:
         return {question.id for question in asked(self.rulebook, self._raw_answers())}
 
-    def screening_fields(self) -> list[Field]:
-        return [self[question_id] for question_id in self.rulebook.questions]
-
 
 class ConsentForm(FlaskForm):
     """The declaration, typed signature and date; mixed into the submit form with the details."""
