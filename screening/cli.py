@@ -15,12 +15,12 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from .answers import missing, normalise
+from .audit import record
 from .database import db
 from .engine import evaluate
 from .export import count_text, write_csv
 from .fhir import FhirError, answers_from_response, questionnaire
 from .models import Screening
-from .review.audit import record
 from .rulebook import RulebookError, load_rulebook
 from .settings import current_rulebook
 

@@ -13,9 +13,9 @@ from flask.cli import with_appcontext
 from sqlalchemy import delete, select
 
 from .answers import AnswerError, check_value
+from .audit import record
 from .database import db
 from .models import Decision, Screening
-from .review.audit import record
 from .rulebook import Question, Rulebook, RulebookError
 from .settings import current_rulebook
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, logout_user
 
+from ..audit import record
 from ..models import DECISION_KINDS
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -68,8 +69,6 @@ def require_sign_in():
     now = datetime.now(UTC).timestamp()
     idle_limit = float(current_app.config["REVIEW_IDLE_MINUTES"]) * 60
     if now - session.get("last_seen", now) > idle_limit:
-        from .audit import record
-
         record("signed_out_idle", therapist=current_user, commit=True)
         logout_user()
         session.clear()

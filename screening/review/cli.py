@@ -10,9 +10,9 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from ..audit import COMMAND_LINE, record
 from ..database import db
 from ..models import Therapist
-from .audit import COMMAND_LINE, record
 from .forms import looks_like_email
 
 MIN_PASSWORD_LENGTH = 12

@@ -10,12 +10,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import export, fhir, printing
+from ..audit import ACTIONS, record
 from ..database import db
 from ..engine import evaluate
 from ..models import AuditEvent, Decision, Screening
 from ..settings import clinic_today, current_rulebook
 from . import bp
-from .audit import ACTIONS, record
 from .forms import DecisionForm
 from .queue import QUEUE_COLUMNS, STATES, Filters, queue_query
 

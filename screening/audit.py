@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from flask import has_request_context, request
 
-from ..database import db
-from ..models import AuditEvent, Screening, Therapist
+from .database import db
+from .models import AuditEvent, Screening, Therapist
 
 #: The longest subject the trail holds. PostgreSQL enforces it (SQLite does not), and a
 #: sign-in email of 254 characters can grow when lower-cased ("İ" becomes two characters).
