@@ -16,13 +16,13 @@ from sqlalchemy import select
 
 from .answers import missing, normalise
 from .audit import record
+from .clinic import current_rulebook
 from .database import db
 from .engine import evaluate
 from .export import count_text, write_csv
 from .fhir import FhirError, answers_from_response, questionnaire
 from .models import Screening
 from .rulebook import RulebookError, load_rulebook
-from .settings import current_rulebook
 
 EXIT_INVALID = 2
 

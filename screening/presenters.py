@@ -8,10 +8,10 @@ from typing import Any
 from flask import Flask
 from wtforms import SelectChoice
 
+from .clinic import clinic_zone, current_rulebook
 from .engine import GATE
 from .models import as_utc
 from .rulebook import Question, Rulebook
-from .settings import clinic_zone, current_rulebook
 
 OUTCOME_ICONS = {"clear": "✓", "caution": "!", "local": "◐", "medical_clearance": "✚",
                  "postpone": "✕"}

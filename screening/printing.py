@@ -11,9 +11,9 @@ import unicodedata
 
 from flask import Response, abort, current_app, render_template
 
+from .clinic import current_rulebook
 from .models import Screening
 from .presenters import format_answer, long_date
-from .settings import current_rulebook
 
 
 def running_css(screening: Screening) -> str:

@@ -14,10 +14,10 @@ from sqlalchemy import delete, select
 
 from .answers import AnswerError, check_value
 from .audit import record
+from .clinic import current_rulebook
 from .database import db
 from .models import Decision, Screening
 from .rulebook import Question, Rulebook, RulebookError
-from .settings import current_rulebook
 
 ANONYMISED = "Anonymised"
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import date, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 
-from .rulebook import Rulebook, load_rulebook
+from .clinic import load_clinic_rulebook
 
 #: Values people paste from tutorials; none of them is a secret.
 PLACEHOLDER_KEYS = {"dev", "secret", "changeme", "change-me", "secret-key", "your-secret-key"}
@@ -59,7 +58,7 @@ def configure(app: Flask, test_config: dict | None, default_rulebook: Path) -> N
     _check_settings(app)
     if serving:
         # Fail now, with every problem listed, rather than in front of a client.
-        app.extensions["rulebook"] = load_rulebook(app.config["RULEBOOK"])
+        load_clinic_rulebook(app)
 
 
 def _set_explicitly(key: str, test_config: dict | None) -> bool:
@@ -122,22 +121,3 @@ def _check_settings(app: Flask) -> None:
     if problems:
         raise RuntimeError("\n".join(problems))
 
-
-def clinic_zone() -> tzinfo | None:
-    """The clinic's time zone (SCREENING_TIMEZONE), or None for the server's own."""
-    zone = current_app.config.get("TIMEZONE")
-    return ZoneInfo(zone) if zone else None
-
-
-def clinic_today() -> date:
-    """Today's date where the clinic is: what "today", "in the past" and a screening's
-    date mean, even when the server runs in another time zone."""
-    return datetime.now(clinic_zone()).date()
-
-
-def current_rulebook() -> Rulebook:
-    """The app's rule book, loaded on first use (at start-up when serving)."""
-    extensions = current_app.extensions
-    if "rulebook" not in extensions:
-        extensions["rulebook"] = load_rulebook(current_app.config["RULEBOOK"])
-    return extensions["rulebook"]

@@ -36,9 +36,9 @@ from ..answers import (
     missing_message,
     normalise,
 )
+from ..clinic import clinic_today
 from ..fields import FlexibleDateField, NumberField, parse_date, parse_number
 from ..rulebook import Question, Rulebook
-from ..settings import clinic_today
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")

@@ -19,9 +19,9 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import printing
+from ..clinic import clinic_today, current_rulebook
 from ..compression import SharedPage
 from ..database import db
-from ..settings import clinic_today, current_rulebook
 from . import bp
 from .forms import (
     CONSENT_FIELDS,

@@ -16,9 +16,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from ..clinic import clinic_today
 from ..fields import FlexibleDateField
 from ..models import DECISION_KINDS
-from ..settings import clinic_today
 
 NOTE_LENGTH = 2000
 EMAIL_LENGTH = 254

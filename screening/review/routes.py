@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from .. import export, fhir, printing
 from ..audit import ACTIONS, record
+from ..clinic import clinic_today, current_rulebook
 from ..database import db
 from ..engine import evaluate
 from ..models import AuditEvent, Decision, Screening
-from ..settings import clinic_today, current_rulebook
 from . import bp
 from .forms import DecisionForm
 from .queue import QUEUE_COLUMNS, STATES, Filters, queue_query
