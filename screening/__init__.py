@@ -7,7 +7,17 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, database, errors, intake, presenters, retention, review, security
+from . import (
+    cli,
+    database,
+    errors,
+    intake,
+    models,  # noqa: F401 - registers the tables with database.db's metadata
+    presenters,
+    retention,
+    review,
+    security,
+)
 from .settings import configure
 
 ROOT = Path(__file__).resolve().parent.parent

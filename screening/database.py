@@ -30,8 +30,8 @@ migrate = Migrate(directory=str(MIGRATIONS))
 
 
 def init_app(app: Flask) -> None:
-    from . import models  # noqa: F401 - registers the tables with the metadata
-
+    """Bind the database and the migrations to the app. The tables are registered when
+    `screening.models` (which imports `db` from here) is imported, by the package itself."""
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
 
