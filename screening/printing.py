@@ -12,6 +12,7 @@ import unicodedata
 from flask import Response, abort, current_app, render_template
 
 from .clinic import current_rulebook
+from .downloads import attachment
 from .models import Screening
 from .presenters import format_answer, long_date
 
@@ -38,13 +39,6 @@ def record_filename(screening: Screening, kind: str = "screening") -> str:
         "ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-") or "client"
     return f"{kind}-{slug[:60]}-{screening.submitted_at:%Y-%m-%d}.pdf"
-
-
-def attachment(body: str | bytes, media_type: str, filename: str) -> Response:
-    """A download: the browser saves `body` as `filename` instead of showing it."""
-    response = Response(body, content_type=media_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 #: What WeasyPrint needs from Debian to make PDFs (the README lists the same packages).

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -13,6 +12,7 @@ from .. import export, fhir, printing
 from ..audit import ACTIONS, record
 from ..clinic import clinic_today, current_rulebook
 from ..database import db
+from ..downloads import attachment, json_attachment
 from ..engine import evaluate
 from ..models import AuditEvent, Decision, Screening
 from . import bp
@@ -149,8 +149,7 @@ def fhir_questionnaire():
     except fhir.FhirError as error:
         flash(f"The questionnaire cannot be written as FHIR: {error}")
         return redirect(url_for("review.queue"), code=303)
-    return printing.attachment(json.dumps(resource, indent=2, ensure_ascii=False),
-                               fhir.JSON_MEDIA_TYPE, "questionnaire.fhir.json")
+    return json_attachment(resource, fhir.JSON_MEDIA_TYPE, "questionnaire.fhir.json")
 
 
 @bp.get("/screenings/<int:screening_id>/fhir.json")
@@ -158,8 +157,7 @@ def screening_fhir(screening_id: int):
     item = db.get_or_404(Screening, screening_id)
     record("download_fhir", therapist=current_user, screening=item, commit=True)
     resource = fhir.questionnaire_response(current_rulebook(), item)
-    return printing.attachment(json.dumps(resource, indent=2, ensure_ascii=False),
-                               fhir.JSON_MEDIA_TYPE, f"screening-{item.id}.fhir.json")
+    return json_attachment(resource, fhir.JSON_MEDIA_TYPE, f"screening-{item.id}.fhir.json")
 
 
 @bp.get("/export.csv")
@@ -173,5 +171,4 @@ def export_csv():
     record("export_csv", therapist=current_user, commit=True,
            detail=export.count_text(len(screenings)) + (f"; {chosen}" if chosen else ""))
     # The byte-order mark lets spreadsheet programs read accented names correctly.
-    return printing.attachment("\ufeff" + text, export.MEDIA_TYPE,
-                               f"screenings-{clinic_today()}.csv")
+    return attachment("\ufeff" + text, export.MEDIA_TYPE, f"screenings-{clinic_today()}.csv")
