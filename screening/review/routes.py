@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,9 +11,9 @@ from ..audit import ACTIONS, record
 from ..clinic import clinic_today, current_rulebook
 from ..database import db
 from ..downloads import attachment, json_attachment
-from ..engine import evaluate
-from ..models import AuditEvent, Decision, Screening
+from ..models import AuditEvent, Screening
 from . import bp
+from .decisions import record_decision, result_if_screened_today
 from .forms import DecisionForm
 from .queue import QUEUE_COLUMNS, STATES, Filters, queue_query
 
@@ -41,25 +39,14 @@ def screening(screening_id: int):
 
 @bp.post("/screenings/<int:screening_id>/decision")
 def decide(screening_id: int):
-    item = db.get_or_404(Screening, screening_id)
+    screening = db.get_or_404(Screening, screening_id)
     form = DecisionForm()
     if not form.validate_on_submit():
-        return _detail(item, form)
-    revising = item.decision is not None
-    decision = Decision(
-        screening=item, therapist_id=current_user.id, kind=form.kind.data,
-        note=(form.note.data or "").strip(),
-        cleared_on=form.cleared_on.data if form.kind.data == "cleared_by_doctor" else None,
-        cleared_by=(form.cleared_by.data or "").strip() or None
-        if form.kind.data == "cleared_by_doctor" else None,
-        created_at=datetime.now(UTC))
-    db.session.add(decision)
-    item.decision = decision.kind
-    record("revise_decision" if revising else "record_decision", therapist=current_user,
-           screening=item, detail=form.kind.data)
-    db.session.commit()
+        return _detail(screening, form)
+    record_decision(screening, current_user, form.kind.data, note=form.note.data,
+                    cleared_on=form.cleared_on.data, cleared_by=form.cleared_by.data)
     flash("Decision recorded.")
-    return redirect(url_for("review.screening", screening_id=item.id), code=303)
+    return redirect(url_for("review.screening", screening_id=screening.id), code=303)
 
 
 @bp.get("/screenings/<int:screening_id>/print.css")
@@ -69,28 +56,28 @@ def screening_print_css(screening_id: int):
 
 @bp.get("/screenings/<int:screening_id>/record.pdf")
 def screening_pdf(screening_id: int):
-    item = db.get_or_404(Screening, screening_id)
-    record("download_record", therapist=current_user, screening=item, commit=True)
-    return printing.record_pdf(item, audience="therapist")
+    screening = db.get_or_404(Screening, screening_id)
+    record("download_record", therapist=current_user, screening=screening, commit=True)
+    return printing.record_pdf(screening, audience="therapist")
 
 
 @bp.get("/screenings/<int:screening_id>/doctor-letter")
 def doctor_letter(screening_id: int):
-    item = db.get_or_404(Screening, screening_id)
+    screening = db.get_or_404(Screening, screening_id)
     html = printing.letter_page(  # a 404, not recorded, when nothing needs a doctor's advice
-        item, "therapist",
-        pdf_url=url_for(".doctor_letter_pdf", screening_id=item.id),
-        back_url=url_for(".screening", screening_id=item.id),
-        css_url=url_for(".screening_print_css", screening_id=item.id))
-    record("view_letter", therapist=current_user, screening=item, commit=True)
+        screening, "therapist",
+        pdf_url=url_for(".doctor_letter_pdf", screening_id=screening.id),
+        back_url=url_for(".screening", screening_id=screening.id),
+        css_url=url_for(".screening_print_css", screening_id=screening.id))
+    record("view_letter", therapist=current_user, screening=screening, commit=True)
     return html
 
 
 @bp.get("/screenings/<int:screening_id>/doctor-letter.pdf")
 def doctor_letter_pdf(screening_id: int):
-    item = db.get_or_404(Screening, screening_id)
-    record("download_letter", therapist=current_user, screening=item, commit=True)
-    return printing.letter_pdf(item)
+    screening = db.get_or_404(Screening, screening_id)
+    record("download_letter", therapist=current_user, screening=screening, commit=True)
+    return printing.letter_pdf(screening)
 
 
 @bp.get("/audit")
@@ -101,41 +88,25 @@ def audit():
     return render_template("review/audit.html", page=page, actions=ACTIONS)
 
 
-def _detail(item: Screening, form: DecisionForm):
+def _detail(screening: Screening, form: DecisionForm):
     """The screening page; also shown again, with errors, when a decision is invalid. Each
     showing is a look at the client's answers, so each is recorded."""
-    record("view_screening", therapist=current_user, screening=item, commit=True,
+    record("view_screening", therapist=current_user, screening=screening, commit=True,
            detail=SHOWN_WITH_ERRORS if form.errors else "")
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.screening_id == item.id)
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.screening_id == screening.id)
                                 .order_by(AuditEvent.id.desc()).limit(50)).all()
-    return render_template("review/screening.html", screening=item, form=form,
-                           now=_as_of_now(item), events=events, actions=ACTIONS,
-                           retired=_retired_answers(item),
-                           letter=bool(printing.letter_items(item)))
+    return render_template("review/screening.html", screening=screening, form=form,
+                           result_today=result_if_screened_today(screening), events=events,
+                           actions=ACTIONS, retired=_retired_answers(screening),
+                           letter=bool(printing.letter_items(screening)))
 
 
-def _retired_answers(item: Screening) -> list[tuple[str, str]]:
+def _retired_answers(screening: Screening) -> list[tuple[str, str]]:
     """Stored answers to questions the current rule book no longer has (removed or renamed
     since the screening), as (question id, value as stored), so none is silently left out."""
     questions = current_rulebook().questions
     return [(question_id, ", ".join(map(str, value)) if isinstance(value, list) else str(value))
-            for question_id, value in item.answers.items() if question_id not in questions]
-
-
-def _as_of_now(item: Screening):
-    """The same answers screened as of today (or the appointment, if still ahead), with the
-    current rule book, when that gives a different result from the one stored."""
-    today = clinic_today()
-    on = item.appointment_date if item.appointment_date and item.appointment_date > today \
-        else today
-    if on == item.screened_on:
-        return None
-    result = evaluate(current_rulebook(), item.answers, on)
-    stored_rules = sorted(finding["rule"] for finding in item.findings)
-    if (result.outcome == item.outcome and result.urgent == item.urgent
-            and sorted(finding.rule for finding in result.findings) == stored_rules):
-        return None
-    return result
+            for question_id, value in screening.answers.items() if question_id not in questions]
 
 
 # --- downloads for other systems: FHIR R4 and CSV (docs: README "Interoperability") ----------
@@ -154,10 +125,10 @@ def fhir_questionnaire():
 
 @bp.get("/screenings/<int:screening_id>/fhir.json")
 def screening_fhir(screening_id: int):
-    item = db.get_or_404(Screening, screening_id)
-    record("download_fhir", therapist=current_user, screening=item, commit=True)
-    resource = fhir.questionnaire_response(current_rulebook(), item)
-    return json_attachment(resource, fhir.JSON_MEDIA_TYPE, f"screening-{item.id}.fhir.json")
+    screening = db.get_or_404(Screening, screening_id)
+    record("download_fhir", therapist=current_user, screening=screening, commit=True)
+    resource = fhir.questionnaire_response(current_rulebook(), screening)
+    return json_attachment(resource, fhir.JSON_MEDIA_TYPE, f"screening-{screening.id}.fhir.json")
 
 
 @bp.get("/export.csv")

@@ -421,11 +421,11 @@ def test_detail_says_when_the_result_would_differ_today(app, signed_in, rulebook
         add_screening(rulebook, on=ten_days_ago)
         stored = db.session.get(Screening, 1)
         assert stored.outcome == "medical_clearance"  # 40 days after: inside 6 weeks
-    notice = page(signed_in.get("/review/screenings/1")).find(id="now-title")
+    notice = page(signed_in.get("/review/screenings/1")).find(id="result-today-title")
     assert notice.get_text() == "The result would be different today"
     section = notice.parent.get_text(" ", strip=True)
     assert "Check with doctor first" in section and "Avoid some areas" in section
-    assert page(signed_in.get("/review/screenings/2")).find(id="now-title") is None
+    assert page(signed_in.get("/review/screenings/2")).find(id="result-today-title") is None
 
 
 def test_the_doctors_letter_page_is_a_recorded_look(app, signed_in, rulebook):
