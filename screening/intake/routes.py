@@ -97,38 +97,52 @@ def submit():
     for the details and consent; only a post with something to correct builds the whole
     questionnaire form (a field per question) to show the errors beside the answers.
     """
-    rulebook = current_rulebook()
-    today = clinic_today()
-    form = SubmitDetailsForm(today=today)
+    rulebook, today = current_rulebook(), clinic_today()
+    submission = SubmitDetailsForm(today=today)
     answers = posted_answers(rulebook, request.form, today)
-    if answers is None or not form.validate() \
-            or not valid_submission_key(form.submission_key.data):
-        form = forms_for(rulebook)[1](today=today)
-        if not valid_submission_key(form.submission_key.data):
-            form.submission_key.data = new_submission_key()
-        if not form.validate():
-            consent_only = not any(field.errors for field in form if field.name
-                                   not in CONSENT_FIELDS and field.name != "csrf_token")
-            template = "intake/check.html" if consent_only else "intake/questionnaire.html"
-            return render_template(template, form=form, consent=form)
-        answers = form.answers()
+    if answers is None or not submission.validate() \
+            or not valid_submission_key(submission.submission_key.data):
+        submission = _full_submission(rulebook, today)
+        if not submission.validate():
+            return _to_correct(submission)
+        answers = submission.answers()
     try:
         token = store_screening(
-            rulebook=rulebook, details=form.details(), answers=answers,
-            consent={"signature": form.signature.data.strip(),
-                     "signed_on": form.signed_on.data},
-            submission_key=form.submission_key.data, secret_key=current_app.secret_key,
+            rulebook=rulebook, details=submission.details(), answers=answers,
+            consent={"signature": submission.signature.data.strip(),
+                     "signed_on": submission.signed_on.data},
+            submission_key=submission.submission_key.data, secret_key=current_app.secret_key,
             today=today)
     except SQLAlchemyError:
-        # Locked, full or unreachable: the transaction is rolled back, nothing is half
-        # written. Show the same page again, every answer still in it, to send again.
-        db.session.rollback()
-        current_app.logger.exception("Could not store a screening")
-        form = forms_for(rulebook)[1](today=today)
-        form.validate()
-        return render_template("intake/check.html", form=form, consent=form,
-                               not_saved=True), 503
+        return _not_saved(rulebook, today)
     return redirect(url_for(".result", token=token), code=303)
+
+
+def _full_submission(rulebook, today):
+    """The submit form with a field per question, as posted; a new key if it had none."""
+    submission = forms_for(rulebook)[1](today=today)
+    if not valid_submission_key(submission.submission_key.data):
+        submission.submission_key.data = new_submission_key()
+    return submission
+
+
+def _to_correct(submission):
+    """The page with the errors: check your answers when only the declaration has any, else
+    the questionnaire (every answer kept either way)."""
+    consent_only = not any(field.errors for field in submission
+                           if field.name not in CONSENT_FIELDS and field.name != "csrf_token")
+    template = "intake/check.html" if consent_only else "intake/questionnaire.html"
+    return render_template(template, form=submission)
+
+
+def _not_saved(rulebook, today):
+    """Locked, full or unreachable: the transaction is rolled back, nothing is half written.
+    Show the same page again, every answer still in it, to send again."""
+    db.session.rollback()
+    current_app.logger.exception("Could not store a screening")
+    submission = _full_submission(rulebook, today)
+    submission.validate()
+    return render_template("intake/check.html", form=submission, not_saved=True), 503
 
 
 @bp.get("/result/<token>")
