@@ -116,24 +116,32 @@ def sign_in():
         form.password.errors = [refused.message()]
         return (render_template("review/sign_in.html", form=form), 429,
                 {"Retry-After": str(math.ceil(refused.seconds))})
-    therapist = (db.session.scalar(select(Therapist).where(Therapist.email == email))
-                 if email else None)
-    password_ok = check_password_hash(therapist.password_hash if therapist else _DUMMY_HASH,
-                                      form.password.data)
-    if therapist is None or not password_ok or not therapist.active:
-        disabled = therapist is not None and password_ok and not therapist.active
-        record("sign_in_failed", subject=email or NOT_AN_EMAIL,
-               detail="account disabled" if disabled else "wrong email or password",
-               commit=True)
-        form.password.errors = [
-            "This account has been disabled. Ask the clinic owner." if disabled
-            else "Enter a correct email address and password"]
+    therapist = _account_for(form, email)
+    if therapist is None:
         return render_template("review/sign_in.html", form=form), 200
     session.clear()  # a fresh session at sign-in: nothing carried over from before
     login_user(therapist)
     session["last_seen"] = datetime.now(UTC).timestamp()
     record("sign_in", therapist=therapist, commit=True)
     return redirect(safe_next(form.next.data))
+
+
+def _account_for(form: SignInForm, email: str | None) -> Therapist | None:
+    """The active account with the email and password typed; else None, with the failed
+    sign-in recorded and the message on the form. An unknown email is checked against a
+    dummy hash, so it takes as long as a wrong password."""
+    therapist = (db.session.scalar(select(Therapist).where(Therapist.email == email))
+                 if email else None)
+    password_ok = check_password_hash(therapist.password_hash if therapist else _DUMMY_HASH,
+                                      form.password.data)
+    if therapist is not None and password_ok and therapist.active:
+        return therapist
+    disabled = therapist is not None and password_ok
+    record("sign_in_failed", subject=email or NOT_AN_EMAIL,
+           detail="account disabled" if disabled else "wrong email or password", commit=True)
+    form.password.errors = ["This account has been disabled. Ask the clinic owner." if disabled
+                            else "Enter a correct email address and password"]
+    return None
 
 
 @bp.post("/sign-out")
