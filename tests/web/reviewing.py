@@ -1,0 +1,46 @@
+"""What the review-area tests share: answers for each outcome, signing in, reading pages."""
+
+from datetime import date, timedelta
+
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from screening.database import db
+from screening.models import AuditEvent
+
+TODAY = date.today()
+SCRIPT = "<script>alert('x')</script>"
+URGENT_VEINS = {"varicose_veins": "yes", "vv_location": ["left_calf"],
+                "vv_severity": "large_raised", "vv_symptoms_now": "yes", "vv_clot_history": "no"}
+HEART = {"heart_condition": "yes", "breathless_lying": "no", "heart_device": "no"}
+#: Check with doctor first, urgent (chest pain in the last month, none today).
+URGENT_CHECK = {**HEART, "chest_pain_recent": "yes", "chest_pain_now": "no"}
+#: Check with doctor first, not urgent (a heart procedure a month ago).
+CHECK = {**HEART, "chest_pain_recent": "no",
+         "heart_last_event": (TODAY - timedelta(days=30)).isoformat()}
+CAUTION = {"osteoporosis": "yes", "recent_fracture": "no", "spine_changes": "no",
+           "long_term_steroids": "no"}
+POSTPONE = {"infectious_skin_condition": "yes", "skin_what": "impetigo", "skin_where": ["face"],
+            "skin_covered_small": "no", "skin_unwell": "no"}
+
+
+def page(response):
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def sign_in(client, email="kim@example.com", password="correct horse battery", next_=""):
+    return client.post("/review/sign-in", data={"email": email, "password": password,
+                                                "next": next_})
+
+
+def events(app, action=None):
+    with app.app_context():
+        query = select(AuditEvent).order_by(AuditEvent.id)
+        if action:
+            query = query.where(AuditEvent.action == action)
+        return db.session.scalars(query).all()
+
+
+def queue_names(client, query=""):
+    soup = page(client.get(f"/review/{query}"))
+    return [row.th.get_text(strip=True) for row in soup.select("table.queue tbody tr")]
