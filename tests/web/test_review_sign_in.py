@@ -36,12 +36,22 @@ def test_posting_a_decision_needs_sign_in(app, client, rulebook):
 
 
 def test_a_client_with_a_result_link_cannot_open_review_pages(client, rulebook):
-    result = client.post("/submit", data=consent(form_data(rulebook, URGENT_VEINS)))
-    assert client.get(result.headers["Location"]).status_code == 200
-    for path in ("/review/", "/review/screenings/1", "/review/audit"):
-        assert "/review/sign-in" in client.get(path).headers["Location"]
-    token = result.headers["Location"].rsplit("/", 1)[1]
-    assert client.get(f"/review/screenings/{token}").status_code in (302, 404)
+    link = client.post("/submit", data=consent(form_data(rulebook, URGENT_VEINS))
+                       ).headers["Location"]
+    assert client.get(link).status_code == 200
+    for path in ("/review/", "/review/audit", "/review/screenings/1",
+                 "/review/screenings/1/record.pdf", "/review/screenings/1/doctor-letter",
+                 "/review/screenings/1/fhir.json", "/review/export.csv"):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response.headers["Location"].startswith("/review/sign-in?next="), path
+    # The review area names screenings by number only: the client's token in place of the
+    # number is no address there (404, before any sign-in check) and shows nothing of theirs.
+    token = link.rsplit("/", 1)[1]
+    for path in (f"/review/screenings/{token}", f"/review/screenings/{token}/record.pdf"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "Ann Example" not in response.get_data(as_text=True)
 
 
 def test_next_never_leaves_the_review_area(client, therapist):
