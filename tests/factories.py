@@ -11,6 +11,9 @@ SECRET = "test-secret-key-0123456789abcdef"
 
 DETAILS = {"client_name": "Ann Example", "date_of_birth": "1980-03-27",
            "phone": "07700 900982", "email": "ann@example.com", "appointment_date": ""}
+#: Avoid some areas: large raised varicose veins in the left calf, no symptoms now.
+VEINS = {"varicose_veins": "yes", "vv_location": ["left_calf"], "vv_severity": "large_raised",
+         "vv_symptoms_now": "no", "vv_clot_history": "no"}
 
 
 def all_no(rulebook):

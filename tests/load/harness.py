@@ -26,14 +26,11 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from tests.factories import consent, form_data
+from tests.factories import VEINS, consent, form_data
 
 ROOT = Path(__file__).resolve().parents[2]
 #: What each load test measured, for the summary at the end of the run (see conftest.py).
 SUMMARIES = pytest.StashKey[list]()
-
-VEINS = {"varicose_veins": "yes", "vv_location": ["left_calf"], "vv_severity": "large_raised",
-         "vv_symptoms_now": "no", "vv_clot_history": "no"}
 
 _INPUT = re.compile(r"<input\b[^>]*>")
 _ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.factories import add_therapist
-from tests.web.reviewing import sign_in
+from tests.web.helpers import sign_in
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.factories import add_therapist
-from tests.web.reviewing import events, page, sign_in
+from tests.web.helpers import events, page, sign_in
 
 
 def test_therapist_cli_add_list_reset_disable(app):

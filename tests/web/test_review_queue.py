@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from screening.database import db
 from tests.factories import add_screening
-from tests.web.reviewing import (
+from tests.web.helpers import (
     CAUTION,
     CHECK,
     POSTPONE,

@@ -11,16 +11,7 @@ from screening.database import db
 from screening.models import AuditEvent, Decision, Screening
 from tests.engine.rulebook_builder import edit
 from tests.factories import add_screening, add_therapist, consent, form_data, make_app
-from tests.web.reviewing import (
-    CHECK,
-    SCRIPT,
-    TODAY,
-    URGENT_VEINS,
-    events,
-    page,
-    queue_names,
-    sign_in,
-)
+from tests.web.helpers import CHECK, SCRIPT, TODAY, URGENT_VEINS, events, page, queue_names, sign_in
 
 RULES = Path(__file__).parents[2] / "rules"
 

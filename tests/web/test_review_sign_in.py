@@ -8,7 +8,7 @@ from sqlalchemy import select
 from screening.database import db
 from screening.models import AuditEvent, Decision
 from tests.factories import add_screening, add_therapist, consent, form_data
-from tests.web.reviewing import URGENT_VEINS, events, page, sign_in
+from tests.web.helpers import URGENT_VEINS, events, page, sign_in
 
 
 @pytest.mark.parametrize("path", ["/review/", "/review/audit", "/review/screenings/1",

@@ -1,4 +1,4 @@
-"""What the review-area tests share: answers for each outcome, signing in, reading pages."""
+"""What the web tests share: answers for each outcome, signing in, reading pages and the trail."""
 
 from datetime import date, timedelta
 
