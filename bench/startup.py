@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -16,6 +14,8 @@ import yaml
 
 from screening.rulebook import load_rulebook
 from screening.rulebook.yamlio import YamlLoader
+
+from .gunicorn_server import app_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,9 +64,7 @@ def app_start(repeats: int = 3) -> dict:
     """`create_app()` in a fresh interpreter, as a gunicorn worker starts, plus its first page."""
     runs = []
     with tempfile.TemporaryDirectory(prefix="massage-screening-start-") as folder:
-        env = {**os.environ, "SCREENING_SECRET_KEY": secrets.token_hex(32),
-               "SCREENING_DATABASE_URL": f"sqlite:///{folder}/unused.sqlite3",
-               "SCREENING_SESSION_COOKIE_SECURE": "false"}
+        env = app_environment(f"sqlite:///{folder}/unused.sqlite3")
         for _ in range(repeats):
             started = time.perf_counter()
             done = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env,

@@ -1,4 +1,4 @@
-"""Load-test machinery: the app under gunicorn on 127.0.0.1, and clients filling in the form.
+"""Load-test machinery: clients filling in the form (gunicorn runs in bench/gunicorn_server.py).
 
 The clients speak plain HTTP with `http.client` (one connection per request, as gunicorn's
 sync workers close each one) and do what a browser does: load the questionnaire (which sets
@@ -10,87 +10,23 @@ from __future__ import annotations
 
 import html
 import http.client
-import os
 import re
-import secrets
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 
 from tests.factories import VEINS, consent, form_data
 
-ROOT = Path(__file__).resolve().parents[2]
 #: What each load test measured, for the summary at the end of the run (see conftest.py).
 SUMMARIES = pytest.StashKey[list]()
 
 _INPUT = re.compile(r"<input\b[^>]*>")
 _ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
 _COOKIE = re.compile(r"^(session=[^;]*)")
-
-
-class Gunicorn:
-    """`gunicorn 'screening:create_app()'` with sync workers, on a port chosen by the kernel.
-
-    The listening socket is opened here and handed to gunicorn (`--bind fd://N`), so no
-    other process can take the port between choosing it and starting the server.
-    """
-
-    def __init__(self, database_url: str, log: Path, workers: int = 4):
-        self.log = log
-        listener = socket.create_server(("127.0.0.1", 0), backlog=128)
-        self.port = listener.getsockname()[1]
-        env = {key: value for key, value in os.environ.items()
-               if not key.startswith(("SCREENING_", "FLASK_"))}
-        env.update(SCREENING_SECRET_KEY=secrets.token_hex(32),
-                   SCREENING_DATABASE_URL=database_url,
-                   SCREENING_SESSION_COOKIE_SECURE="false")  # plain HTTP on 127.0.0.1
-        command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
-                   "--bind", f"fd://{listener.fileno()}", "--timeout", "60",
-                   "--graceful-timeout", "5", "screening:create_app()"]
-        from gunicorn import config as gunicorn_config
-
-        if hasattr(gunicorn_config, "ControlSocketDisable"):
-            # Newer gunicorns open a control socket at one path in $HOME; not needed here.
-            command.insert(-1, "--no-control-socket")
-        with listener, log.open("wb") as output:
-            self.process = subprocess.Popen(  # nosec B603 - our own command line
-                command, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
-                pass_fds=[listener.fileno()])
-
-    def wait_until_serving(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n"
-                                   + self.log_text())
-            try:
-                if request(self.port, "GET", "/").status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"gunicorn not serving after {timeout} s:\n" + self.log_text())
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace")[-5000:]
 
 
 @dataclass

@@ -1,0 +1,132 @@
+"""gunicorn serving an app on 127.0.0.1, for the benchmarks (bench/) and the load test
+(tests/load/): started, waited for, measured and stopped the same way in both."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def app_environment(database_url: str, secret_key: str | None = None) -> dict[str, str]:
+    """This process's environment without its SCREENING_* and FLASK_* settings, plus the
+    app's database, a secret key, and session cookies over plain HTTP (127.0.0.1)."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("SCREENING_", "FLASK_"))}
+    env.update(SCREENING_SECRET_KEY=secret_key or secrets.token_hex(32),
+               SCREENING_DATABASE_URL=database_url, SCREENING_SESSION_COOKIE_SECURE="false")
+    return env
+
+
+class Gunicorn:
+    """`gunicorn APP` with `workers` sync workers, on a port chosen by the kernel.
+
+    The listening socket is opened here and handed to gunicorn (`--bind fd://N`), so no
+    other process can take the port between choosing it and starting the server.
+    """
+
+    def __init__(self, app_spec: str, env: dict[str, str], log: Path, workers: int,
+                 options: Sequence[str] = ()):
+        self.log, self.workers = log, workers
+        listener = socket.create_server(("127.0.0.1", 0), backlog=128)
+        self.port = listener.getsockname()[1]
+        self.command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+                        "--worker-class", "sync", *options,
+                        "--bind", f"fd://{listener.fileno()}", *_no_control_socket(), app_spec]
+        with listener, log.open("wb") as output:
+            self.process = subprocess.Popen(  # nosec B603 - our own command line
+                self.command, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+                pass_fds=[listener.fileno()])
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def wait_until_serving(self, path: str = "/", timeout: float = 60) -> None:
+        """Until `path` answers 200 and every worker has started."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n"
+                                   + self.log_text())
+            try:
+                if _status(self.port, path) == 200 and len(self.worker_pids()) >= self.workers:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"gunicorn not serving after {timeout:.0f} s:\n" + self.log_text())
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log_text(self) -> str:
+        """The end of gunicorn's log."""
+        return self.log.read_text(errors="replace")[-5000:]
+
+    def worker_pids(self) -> list[int]:
+        pid = self.process.pid
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return []
+        return [int(child) for child in children]
+
+    def memory(self) -> dict:
+        """Peak (VmHWM) and current (VmRSS) resident memory of each worker, in MiB."""
+        workers = []
+        for pid in self.worker_pids():
+            status = _proc_status(pid)
+            if status:
+                workers.append({"pid": pid, "peak_rss_mib": status.get("VmHWM", 0) / 1024,
+                                "rss_mib": status.get("VmRSS", 0) / 1024})
+        master = _proc_status(self.process.pid)
+        return {"workers": workers,
+                "peak_rss_mib_max": max((w["peak_rss_mib"] for w in workers), default=0),
+                "master_rss_mib": master.get("VmRSS", 0) / 1024}
+
+
+def _no_control_socket() -> list[str]:
+    """Newer gunicorns open a control socket at one path in $HOME; not needed here."""
+    from gunicorn import config
+
+    return ["--no-control-socket"] if hasattr(config, "ControlSocketDisable") else []
+
+
+def _status(port: int, path: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def _proc_status(pid: int) -> dict[str, int]:
+    """The kB figures of /proc/PID/status."""
+    values = {}
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return values
+    for line in lines:
+        key, _, rest = line.partition(":")
+        if rest.strip().endswith("kB"):
+            values[key] = int(rest.split()[0])
+    return values
