@@ -23,7 +23,7 @@ from pathlib import Path
 
 from screening.rulebook import load_rulebook
 
-from . import engine_bench, http_bench, startup
+from . import engine_bench, http_bench, load_runs, startup
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     results["app_start"] = startup.app_start()
     if not args.no_http:
         say("HTTP under gunicorn ...")
-        if not http_bench.wrk_path():
+        if not load_runs.wrk_path():
             say("  wrk not found (apt-get install -y wrk): using the Python load generator, "
                 "whose figures are lower and not comparable with wrk runs")
         results["http"] = http_bench.run(rulebook, args.seconds, args.warmup, log=say)
