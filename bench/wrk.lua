@@ -1,4 +1,4 @@
--- wrk script for `make bench` (bench/http_bench.py runs it; not meant to be run by hand).
+-- wrk script for `make bench` (bench/load_runs.py runs it; not meant to be run by hand).
 --
 -- GET by default. With BENCH_BODY_FILE set, every request is a POST of that file's
 -- form body with SUBMISSION_KEY replaced by a new 32-character key, unique across wrk's
