@@ -94,14 +94,18 @@ def settle(check: int) -> None:
     db.session.execute(delete(SignInCheck).where(SignInCheck.id == check))
 
 
+def advisory_lock_id(key: str) -> int:
+    """The 64-bit number of PostgreSQL's advisory lock for `key`."""
+    return int.from_bytes(sha256(key.encode()).digest()[:8], "big", signed=True)
+
+
 def _lock(keys: list[str]) -> None:
     """PostgreSQL: hold an advisory lock on each key until the transaction ends, in one order
     so that two attempts never wait for each other. SQLite has one writer at a time."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
     for key in sorted(keys):
-        number = int.from_bytes(sha256(key.encode()).digest()[:8], "big", signed=True)
-        db.session.execute(select(func.pg_advisory_xact_lock(number)))
+        db.session.execute(select(func.pg_advisory_xact_lock(advisory_lock_id(key))))
 
 
 def _lockout(email: str | None, address: str, now: datetime, own: int) -> Lockout | None:
