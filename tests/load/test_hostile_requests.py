@@ -12,7 +12,7 @@ import pytest
 
 from screening.database import MAX_ROW_ID, db
 from tests.factories import add_screening, add_therapist, make_app_on
-from tests.load.harness import Gunicorn, Response, hidden_fields
+from tests.load.harness import Response, hidden_fields
 
 BIG = [MAX_ROW_ID + 1, 2**63, 10**30]
 ID_PATHS = ["/review/screenings/{}", "/review/screenings/{}/record.pdf",
@@ -23,20 +23,14 @@ FORMS = ["/questionnaire", "/submit", "/review/sign-in", "/review/screenings/1/d
 
 
 @pytest.fixture
-def server(fresh_database_url, tmp_path, rulebook):
-    pytest.importorskip("gunicorn.app.wsgiapp", reason="gunicorn cannot run here")
+def server(fresh_database_url, start_gunicorn, rulebook):
     app = make_app_on(fresh_database_url)
     add_therapist(app)
     with app.app_context():
         add_screening(rulebook)
         db.session.remove()
         db.engine.dispose()
-    gunicorn = Gunicorn(fresh_database_url, tmp_path / "gunicorn.log", workers=2)
-    try:
-        gunicorn.wait_until_serving()
-        yield gunicorn
-    finally:
-        gunicorn.stop()
+    return start_gunicorn(fresh_database_url, workers=2)
 
 
 class Browser:

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from tests.load.harness import SUMMARIES, Clients, Gunicorn, fetch_all
+from tests.load.harness import SUMMARIES, Clients, fetch_all
 
 SUBMISSIONS = 1_000
 CLIENTS = 16
@@ -22,14 +22,8 @@ WORKERS = 4
 
 
 @pytest.fixture
-def server(fresh_database_url, tmp_path):
-    pytest.importorskip("gunicorn.app.wsgiapp", reason="gunicorn cannot run here")
-    gunicorn = Gunicorn(fresh_database_url, tmp_path / "gunicorn.log", workers=WORKERS)
-    try:
-        gunicorn.wait_until_serving()
-        yield gunicorn
-    finally:
-        gunicorn.stop()
+def server(fresh_database_url, start_gunicorn):
+    return start_gunicorn(fresh_database_url, WORKERS)
 
 
 def stored_keys(database_url: str) -> list[str]:

@@ -14,24 +14,18 @@ from sqlalchemy.pool import NullPool
 
 from screening.database import db
 from tests.factories import add_therapist, make_app_on
-from tests.load.harness import SUMMARIES, Gunicorn, Response, hidden_fields, request
+from tests.load.harness import SUMMARIES, Response, hidden_fields, request
 
 WORKERS = 4
 
 
 @pytest.fixture
-def server(fresh_database_url, tmp_path):
-    pytest.importorskip("gunicorn.app.wsgiapp", reason="gunicorn cannot run here")
+def server(fresh_database_url, start_gunicorn):
     app = make_app_on(fresh_database_url)
     add_therapist(app)
     with app.app_context():
         db.engine.dispose()
-    gunicorn = Gunicorn(fresh_database_url, tmp_path / "gunicorn.log", workers=WORKERS)
-    try:
-        gunicorn.wait_until_serving()
-        yield gunicorn
-    finally:
-        gunicorn.stop()
+    return start_gunicorn(fresh_database_url, WORKERS)
 
 
 def session_and_token(port: int) -> tuple[str, str]:

@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from screening.database import MAX_ROW_ID, db
 from screening.models import AuditEvent, Decision, Screening
-from tests.factories import add_screening, add_therapist, consent, form_data, sign_in
+from tests.factories import add_screening, consent, form_data, sign_in
 
 VEINS = {"varicose_veins": "yes", "vv_location": ["left_calf"], "vv_severity": "small_flat",
          "vv_symptoms_now": "no", "vv_clot_history": "no"}
@@ -29,17 +29,6 @@ FILE_REFUSED = "Files cannot be sent with this form"
 
 def page(response):
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-@pytest.fixture
-def therapist(app):
-    return add_therapist(app)
-
-
-@pytest.fixture
-def signed_in(client, therapist):
-    assert sign_in(client).status_code == 302
-    return client
 
 
 def post_forms(rulebook) -> dict[str, MultiDict]:

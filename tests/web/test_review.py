@@ -40,17 +40,6 @@ def sign_in(client, email="kim@example.com", password="correct horse battery", n
                                                 "next": next_})
 
 
-@pytest.fixture
-def therapist(app):
-    return add_therapist(app)
-
-
-@pytest.fixture
-def signed_in(client, therapist):
-    assert sign_in(client).status_code == 302
-    return client
-
-
 def events(app, action=None):
     with app.app_context():
         query = select(AuditEvent).order_by(AuditEvent.id)

@@ -34,17 +34,6 @@ def events(app, action):
         return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
 
 
-@pytest.fixture
-def therapist(app):
-    return add_therapist(app)
-
-
-@pytest.fixture
-def signed_in(client, therapist):
-    assert sign_in(client).status_code == 302
-    return client
-
-
 def test_a_cookie_copied_before_sign_out_opens_nothing_after_it(app, signed_in, rulebook):
     with app.app_context():
         add_screening(rulebook)

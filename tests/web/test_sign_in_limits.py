@@ -6,7 +6,6 @@ gunicorn are in tests/load/test_sign_in_concurrency.py."""
 import threading
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.pool import NullPool
@@ -23,11 +22,6 @@ CLINIC = {"REMOTE_ADDR": "192.0.2.10"}
 def error(response) -> str:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one(
         ".error-summary").get_text(" ", strip=True)
-
-
-@pytest.fixture
-def therapist(app):
-    return add_therapist(app)
 
 
 def fail(client, times, address, email="kim@example.com"):
