@@ -18,6 +18,7 @@ from hashlib import sha256
 
 from flask import current_app, g, request
 from sqlalchemy import ColumnElement, select, update
+from sqlalchemy.orm import joinedload
 
 from ..database import db
 from ..models import ReviewSession, Therapist, as_utc
@@ -72,8 +73,9 @@ def resume(token: str) -> Therapist | None:
     """
     if not _TOKEN.fullmatch(token):
         return None
-    row = db.session.scalar(select(ReviewSession).where(
-        ReviewSession.token_hash == _digest(token), ReviewSession.ended_at.is_(None)))
+    row = db.session.scalar(select(ReviewSession).options(joinedload(ReviewSession.therapist))
+                            .where(ReviewSession.token_hash == _digest(token),
+                                   ReviewSession.ended_at.is_(None)))
     if row is None:
         return None
     therapist = row.therapist
