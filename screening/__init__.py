@@ -35,6 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         # those headers without a proxy that sets them.
         proxies = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    app.url_map.converters["int"] = database.RowId  # before any route is added
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))
     database.init_app(app)
     security.init_app(app)
     intake.init_app(app)

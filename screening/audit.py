@@ -22,6 +22,8 @@ ACTIONS = {
     "sign_in_refused": "Sign-in refused: too many failed attempts",
     "sign_out": "Signed out",
     "signed_out_idle": "Signed out after inactivity",
+    "signed_out_lifetime": "Signed out: the session reached its time limit",
+    "signed_out_elsewhere": "Signed out everywhere else",
     "view_screening": "Viewed screening",
     "view_letter": "Viewed the doctor's letter",
     "download_record": "Downloaded the record (PDF)",

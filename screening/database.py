@@ -7,11 +7,15 @@ from pathlib import Path
 from flask import Flask
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import MetaData, Select, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+from werkzeug.routing import IntegerConverter
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+#: The largest id a row can have: an INTEGER column on PostgreSQL holds no more.
+MAX_ROW_ID = 2**31 - 1
 
 
 class Base(DeclarativeBase):
@@ -34,6 +38,24 @@ def init_app(app: Flask) -> None:
     `screening.models` (which imports `db` from here) is imported, by the package itself."""
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
+
+
+class RowId(IntegerConverter):
+    """`<int:...>` in the app's URLs, which are all row ids: only 1 to MAX_ROW_ID match, so a
+    number too large for the database is "not found" instead of a database error."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        super().__init__(url_map, min=1, max=MAX_ROW_ID)
+
+
+def paginate(query: Select, page: int, per_page: int) -> Pagination:
+    """A page of `query`: the first for a number below 1, the last for one past the end,
+    however large (only numbers the database can take reach it)."""
+    wanted = min(max(page, 1), MAX_ROW_ID)
+    result = db.paginate(query, page=wanted, per_page=per_page, error_out=False)
+    if result.page > result.pages > 0:
+        result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
+    return result
 
 
 @event.listens_for(Engine, "connect")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 MESSAGES = {
     400: ("Something went wrong with that request",
@@ -21,8 +21,13 @@ MESSAGES = {
 }
 
 
+class FileNotAccepted(BadRequest):
+    """A form was posted with a file in it: no form here takes files (security.py)."""
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(FileNotAccepted, _file_error)
     app.register_error_handler(SQLAlchemyError, _database_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _http_error)
@@ -32,6 +37,12 @@ def _csrf_error(error: CSRFError):
     return render_template("error.html", title="This page has expired",
                            message="For your security, forms expire after a while. Go back, "
                                    "reload the page and try again."), 400
+
+
+def _file_error(error: FileNotAccepted):
+    return render_template("error.html", title="Files cannot be sent with this form",
+                           message="Nothing was sent. Go back and type your answers in the "
+                                   "boxes instead, without attaching anything."), 400
 
 
 def _database_error(error: SQLAlchemyError):

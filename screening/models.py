@@ -1,4 +1,4 @@
-"""Stored screenings, therapists, their decisions, and the audit trail.
+"""Stored screenings, therapists, their sessions and decisions, and the audit trail.
 
 Answers are one JSON document keyed by question id. Decisions and audit events
 are only ever added: a revised decision is a new row, and the audit trail
@@ -8,6 +8,7 @@ refuses updates and deletes at the session level.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from hashlib import sha256
 from typing import Any
 
 from flask_login import UserMixin
@@ -99,15 +100,56 @@ class Therapist(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
-    def get_id(self) -> str:
-        """What the session remembers (Flask-Login's alternative id): the account id and a
-        short fingerprint of the password hash. A new password (`therapist reset-password`)
-        changes it, so the user loader no longer accepts sessions signed in before the reset.
-        """
-        from hashlib import sha256
+    #: The random id of the review session this object was loaded for or signed in with
+    #: (see review/sessions.py); not a column.
+    session_id = None  # a plain attribute: str once set
 
-        fingerprint = sha256(self.password_hash.encode()).hexdigest()[:16]
-        return f"{self.id}:{fingerprint}"
+    def get_id(self) -> str:
+        """What the session cookie remembers (Flask-Login's alternative id): the random id of
+        a row of review_sessions, never the account's own id."""
+        if self.session_id is None:
+            raise RuntimeError("start a review session first (review.sessions.start)")
+        return self.session_id
+
+    @property
+    def password_fingerprint(self) -> str:
+        """A short fingerprint of the password hash: a review session remembers the one it was
+        signed in with, so a new password (`therapist reset-password`) ends it."""
+        return sha256(self.password_hash.encode()).hexdigest()[:16]
+
+
+class ReviewSession(db.Model):
+    """A therapist signed in on one browser, until signed out, idle or too old (review/
+    sessions.py). The cookie holds a random id; only its SHA-256 is stored."""
+
+    __tablename__ = "review_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id"), index=True)
+    password_fingerprint: Mapped[str] = mapped_column(String(16))
+    #: The address it was signed in from, as the app trusts it (see SCREENING_TRUSTED_PROXIES).
+    address: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: Updated at most once a minute (review/sessions.py LAST_SEEN_STEP).
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Why it ended: signed_out, signed_out_elsewhere (from another session), idle, lifetime.
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+
+    therapist: Mapped[Therapist] = relationship()
+
+
+class SignInCheck(db.Model):
+    """A sign-in whose password is being checked right now: counted as a failure until it is
+    decided, so simultaneous attempts cannot overshoot the limits (review/throttle.py)."""
+
+    __tablename__ = "sign_in_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class Decision(db.Model):

@@ -39,6 +39,8 @@ def configure(app: Flask, test_config: dict | None, default_rulebook: Path) -> N
         TIMEZONE=None,
         TRUSTED_PROXIES=0,
         PAPER_SIZE="A4",
+        REVIEW_IDLE_MINUTES=30,
+        REVIEW_SESSION_HOURS=12,
     )
     app.config.from_prefixed_env("SCREENING")
     if test_config:
@@ -112,8 +114,11 @@ def _check_settings(app: Flask) -> None:
     else:
         problems.append(f"SCREENING_PAPER_SIZE={app.config.get('PAPER_SIZE')!r}: use A4 or "
                         "Letter")
-    for key, lowest, meaning in (("RESULT_LINK_DAYS", 1, "days a client's result link works"),
-                                 ("TRUSTED_PROXIES", 0, "reverse proxies in front of the app")):
+    for key, lowest, meaning in (
+            ("RESULT_LINK_DAYS", 1, "days a client's result link works"),
+            ("TRUSTED_PROXIES", 0, "reverse proxies in front of the app"),
+            ("REVIEW_IDLE_MINUTES", 1, "minutes without activity that end a therapist's session"),
+            ("REVIEW_SESSION_HOURS", 1, "hours a therapist's session can last")):
         value = app.config.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
             problems.append(f"SCREENING_{key}={value!r}: give the number of {meaning}, a whole "

@@ -86,3 +86,17 @@ def add_therapist(app, email="kim@example.com", name="Kim Lee",
         input=password + "\n")
     assert result.exit_code == 0, result.output
     return password
+
+
+def sign_in(client, email="kim@example.com", password="correct horse battery", next_="",
+            **request):
+    """Post the sign-in form (`request`: headers, environ_base... for the test client)."""
+    return client.post("/review/sign-in", data={"email": email, "password": password,
+                                                "next": next_}, **request)
+
+
+def copy_of(app, client):
+    """Another browser holding a copy of this one's session cookie, as a thief would."""
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief

@@ -100,7 +100,7 @@ def reset_password(email: str, password_stdin: bool) -> None:
     """Set a new password for an account."""
     therapist = _account(email)
     therapist.password_hash = generate_password_hash(_password(password_stdin))
-    # The new password hash ends every session signed in with the old one (Therapist.get_id),
+    # The new password hash ends every session signed in with the old one (review/sessions.py),
     # and the reset's audit event restarts the count of failed sign-ins for the account.
     _record("password_reset", therapist)
     db.session.commit()

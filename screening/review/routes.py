@@ -9,7 +9,7 @@ from sqlalchemy import select
 from .. import export, fhir, printing
 from ..audit import ACTIONS, record
 from ..clinic import clinic_today, current_rulebook
-from ..database import db
+from ..database import db, paginate
 from ..downloads import attachment, json_attachment
 from ..models import AuditEvent, Screening
 from . import bp
@@ -25,9 +25,8 @@ SHOWN_WITH_ERRORS = "shown again: the decision had errors and was not saved"
 @bp.get("/")
 def queue():
     filters = Filters.from_args(request.args)
-    page = db.paginate(queue_query(filters).options(QUEUE_COLUMNS),
-                       page=request.args.get("page", 1, type=int),
-                       per_page=PER_PAGE, error_out=False)
+    page = paginate(queue_query(filters).options(QUEUE_COLUMNS),
+                    request.args.get("page", 1, type=int), PER_PAGE)
     return render_template("review/queue.html", page=page, filters=filters, states=STATES,
                            today=clinic_today())
 
@@ -82,9 +81,8 @@ def doctor_letter_pdf(screening_id: int):
 
 @bp.get("/audit")
 def audit():
-    page = db.paginate(select(AuditEvent).order_by(AuditEvent.id.desc()),
-                       page=request.args.get("page", 1, type=int), per_page=50,
-                       error_out=False)
+    page = paginate(select(AuditEvent).order_by(AuditEvent.id.desc()),
+                    request.args.get("page", 1, type=int), 50)
     return render_template("review/audit.html", page=page, actions=ACTIONS)
 
 

@@ -84,6 +84,7 @@ REVIEW_PAGES = {
     "screening": "/review/screenings/2",
     "screening-urgent": "/review/screenings/3",
     "audit": "/review/audit",
+    "sessions": "/review/sessions",
     "doctor-letter": "/review/screenings/2/doctor-letter",
 }
 
@@ -113,3 +114,24 @@ def test_client_doctor_letter_passes_axe(open_page, seeded):
     violations = axe_violations(client.page)
     if violations:
         pytest.fail(axe_report(violations, "client's doctor letter"), pytrace=False)
+
+
+def test_sign_out_everywhere_else_from_the_sessions_page(open_page, seeded):
+    """With CSRF on: the other browser's next page is the sign-in page, saying it was signed
+    out; the browser that asked carries on."""
+    desk, laptop = open_page(viewport=DESKTOP), open_page(viewport=DESKTOP)
+    sign_in(laptop)
+    sign_in(desk)
+    desk.page.get_by_role("link", name="Sessions").click()
+    assert desk.h1() == "Where you are signed in"
+    assert "This browser" in desk.page.locator("table.queue").inner_text()
+    desk.page.get_by_role("button", name="Sign out everywhere else").click()
+    notice = desk.page.locator(".notice").inner_text()
+    assert notice.startswith("Signed out everywhere else (") and "other session" in notice
+    assert "You are not signed in anywhere else." in desk.page.locator("main").inner_text()
+
+    laptop.page.reload()
+    assert laptop.page.url.endswith("/review/sign-in?next=/review/")
+    assert "You were signed out." in laptop.page.locator(".notice").inner_text()
+    desk.page.get_by_role("link", name="Queue").click()
+    assert desk.h1() == "Screenings"

@@ -1,6 +1,30 @@
-"""The load tests' figures, printed at the end of the run (they pass or fail on their own)."""
+"""gunicorn for the load tests, and their figures, printed at the end of the run (they pass
+or fail on their own)."""
 
+import pytest
+
+from bench.gunicorn_server import Gunicorn, app_environment
 from tests.load.harness import SUMMARIES
+
+
+@pytest.fixture
+def start_gunicorn(tmp_path):
+    """start_gunicorn(database_url, workers) -> gunicorn serving the app on that database,
+    stopped at the end of the test."""
+    pytest.importorskip("gunicorn.app.wsgiapp", reason="gunicorn cannot run here")
+    started: list[Gunicorn] = []
+
+    def start(database_url: str, workers: int) -> Gunicorn:
+        gunicorn = Gunicorn("screening:create_app()", app_environment(database_url),
+                            tmp_path / f"gunicorn-{len(started)}.log", workers=workers,
+                            options=("--timeout", "60", "--graceful-timeout", "5"))
+        started.append(gunicorn)
+        gunicorn.wait_until_serving()
+        return gunicorn
+
+    yield start
+    for gunicorn in started:
+        gunicorn.stop()
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

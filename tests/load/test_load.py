@@ -14,7 +14,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from bench.gunicorn_server import Gunicorn, app_environment
 from tests.load.harness import SUMMARIES, Clients, fetch_all
 
 SUBMISSIONS = 1_000
@@ -23,16 +22,8 @@ WORKERS = 4
 
 
 @pytest.fixture
-def server(fresh_database_url, tmp_path):
-    pytest.importorskip("gunicorn.app.wsgiapp", reason="gunicorn cannot run here")
-    gunicorn = Gunicorn("screening:create_app()", app_environment(fresh_database_url),
-                        tmp_path / "gunicorn.log", workers=WORKERS,
-                        options=("--timeout", "60", "--graceful-timeout", "5"))
-    try:
-        gunicorn.wait_until_serving()
-        yield gunicorn
-    finally:
-        gunicorn.stop()
+def server(fresh_database_url, start_gunicorn):
+    return start_gunicorn(fresh_database_url, WORKERS)
 
 
 def stored_keys(database_url: str) -> list[str]:

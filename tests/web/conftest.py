@@ -1,13 +1,13 @@
-"""Fixtures of the web tests: a therapist's account, and a client signed in with it."""
+"""Fixtures for the route tests: a therapist's account, and a client signed in to it."""
 
 import pytest
 
-from tests.factories import add_therapist
-from tests.web.helpers import sign_in
+from tests.factories import add_therapist, sign_in
 
 
 @pytest.fixture
 def therapist(app):
+    """Kim Lee's account (kim@example.com); the password."""
     return add_therapist(app)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from screening.database import db
 from screening.models import AuditEvent
+from tests.factories import sign_in  # noqa: F401 - the web tests import it from here
 
 TODAY = date.today()
 SCRIPT = "<script>alert('x')</script>"
@@ -26,11 +27,6 @@ POSTPONE = {"infectious_skin_condition": "yes", "skin_what": "impetigo", "skin_w
 
 def page(response):
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def sign_in(client, email="kim@example.com", password="correct horse battery", next_=""):
-    return client.post("/review/sign-in", data={"email": email, "password": password,
-                                                "next": next_})
 
 
 def events(app, action=None):

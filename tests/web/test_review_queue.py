@@ -106,4 +106,4 @@ def test_queue_is_paginated(app, signed_in, rulebook):
     assert len(second.select("table.queue tbody tr")) == 5
     assert "Page 1 of 2" in first.get_text()
     assert first.find("a", rel="next")["href"] == "/review/?page=2"
-    assert page(signed_in.get("/review/?page=99")).select("table.queue tbody tr") == []
+    assert "Page 2 of 2" in page(signed_in.get("/review/?page=99")).get_text()  # the last
