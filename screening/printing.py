@@ -49,8 +49,8 @@ def attachment(body: str | bytes, media_type: str, filename: str) -> Response:
 
 #: What WeasyPrint needs from Debian to make PDFs (the README lists the same packages).
 PDF_LIBRARIES = ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core")
-PDF_INSTALL_HINT = ("PDFs need WeasyPrint's libraries, Pango and a font: install them with "
-                    f"`sudo apt-get install -y {' '.join(PDF_LIBRARIES)}`")
+PDF_INSTALL_HINT = ("PDFs need WeasyPrint's libraries, Pango and a font: install them (as root) "
+                    f"with `apt-get install -y {' '.join(PDF_LIBRARIES)}`")
 
 
 def pdf_renderer_problem() -> str | None:
