@@ -15,6 +15,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, ev
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from .database import db
+from .names import KEY_LENGTH, search_key
 from .rulebook import RANK
 
 #: What a therapist can decide about a screening, and how each decision reads.
@@ -42,6 +43,8 @@ class Screening(db.Model):
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
     result_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     client_name: Mapped[str] = mapped_column(String(100), index=True)
+    #: The name as the queue's search compares it (screening/names.py), set with the name.
+    search_name: Mapped[str] = mapped_column(String(KEY_LENGTH), default="")
     date_of_birth: Mapped[date] = mapped_column(Date)
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
@@ -70,6 +73,11 @@ class Screening(db.Model):
         self.outcome_rank = RANK[outcome]
         return outcome
 
+    @validates("client_name")
+    def _key_name(self, _key: str, name: str) -> str:
+        self.search_name = search_key(name)
+        return name
+
     def __repr__(self) -> str:
         return f"<Screening {self.id} {self.outcome}>"
 
@@ -81,6 +89,9 @@ QUEUE_ORDER = (
     Screening.appointment_date.is_(None), Screening.appointment_date,
     Screening.submitted_at.desc(), Screening.id.desc())
 Index("ix_screenings_queue", *QUEUE_ORDER)
+#: One person's screenings (the same name, as searched, and date of birth): for likely
+#: duplicates (review/duplicates.py).
+Index("ix_screenings_person", Screening.search_name, Screening.date_of_birth)
 
 
 class Therapist(UserMixin, db.Model):

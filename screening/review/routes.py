@@ -16,6 +16,7 @@ from ..models import AuditEvent, Decision, Screening
 from ..settings import clinic_today, current_rulebook
 from . import bp
 from .audit import ACTIONS, record
+from .duplicates import same_day_copies
 from .forms import DecisionForm
 from .queue import QUEUE_COLUMNS, STATES, Filters, queue_query
 
@@ -31,7 +32,7 @@ def queue():
                        page=request.args.get("page", 1, type=int),
                        per_page=PER_PAGE, error_out=False)
     return render_template("review/queue.html", page=page, filters=filters, states=STATES,
-                           today=clinic_today())
+                           today=clinic_today(), copies=same_day_copies(page.items))
 
 
 @bp.get("/screenings/<int:screening_id>")
@@ -111,7 +112,8 @@ def _detail(item: Screening, form: DecisionForm):
     return render_template("review/screening.html", screening=item, form=form,
                            now=_as_of_now(item), events=events, actions=ACTIONS,
                            retired=_retired_answers(item),
-                           letter=bool(printing.letter_items(item)))
+                           letter=bool(printing.letter_items(item)),
+                           copies=same_day_copies([item]).get(item.id, []))
 
 
 def _retired_answers(item: Screening) -> list[tuple[str, str]]:
