@@ -1,4 +1,5 @@
-"""Stored screenings, therapists, their decisions, and the audit trail.
+"""Stored screenings, answers waiting to be sent, therapists, their decisions, and the audit
+trail.
 
 Answers are one JSON document keyed by question id. Decisions and audit events
 are only ever added: a revised decision is a new row, and the audit trail
@@ -92,6 +93,21 @@ Index("ix_screenings_queue", *QUEUE_ORDER)
 #: One person's screenings (the same name, as searched, and date of birth): for likely
 #: duplicates (review/duplicates.py).
 Index("ix_screenings_person", Screening.search_name, Screening.date_of_birth)
+
+
+class Draft(db.Model):
+    """Answers checked but not sent yet: what "check your answers" shows, for a few hours
+    (intake/drafts.py). That page is a page of its own (POST, redirect, GET), so Back from
+    the result and Reload show it again instead of asking to send a form again."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: A hash of the token in the page's address, like a result link's.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The questionnaire's fields as (name, value) pairs, as the check page carries them.
+    fields: Mapped[list[list[str]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class Therapist(UserMixin, db.Model):
