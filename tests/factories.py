@@ -83,3 +83,13 @@ def add_therapist(app, email="kim@example.com", name="Kim Lee",
         input=password + "\n")
     assert result.exit_code == 0, result.output
     return password
+
+
+def signed_in_therapist(app):
+    """A test client of a therapist (a new account, see add_therapist) signed in."""
+    password = add_therapist(app)
+    client = app.test_client()
+    response = client.post("/review/sign-in", data={"email": "kim@example.com",
+                                                    "password": password})
+    assert response.status_code == 302, response.status_code
+    return client

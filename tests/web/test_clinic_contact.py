@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from screening import create_app
 from screening.database import db
 from tests.browser.client import OUTCOME_CASES
-from tests.factories import add_therapist, consent, form_data, make_app_on
+from tests.factories import consent, form_data, make_app_on, signed_in_therapist
 from tests.web.test_printing import pdf_text
 
 ADDRESS = "Unit 3, The Mill\n12 High Street, Bristol BS1 4AA"
@@ -46,14 +46,6 @@ def send(app, rulebook, answers=NEEDS_A_DOCTOR):
     response = app.test_client().post("/submit", data=consent(form_data(rulebook, answers)))
     assert response.status_code == 303
     return response.headers["Location"]
-
-
-def signed_in(app):
-    add_therapist(app)
-    therapist = app.test_client()
-    therapist.post("/review/sign-in", data={"email": "kim@example.com",
-                                            "password": "correct horse battery"})
-    return therapist
 
 
 def assert_contact_links(element, inline=False):
@@ -100,7 +92,7 @@ def test_the_records_have_the_clinics_contact_details_on_screen_and_in_the_pdf(
         clinic, rulebook, pdf_renderer):
     link = send(clinic, rulebook)
     [client_copy] = pdf_text(clinic.test_client().get(link + "/record.pdf"))
-    therapist = signed_in(clinic)
+    therapist = signed_in_therapist(clinic)
     shown = page(therapist.get("/review/screenings/1"))
     section = shown.find("h2", string="The clinic's contact details").find_parent("section")
     assert_contact_links(section)
@@ -136,7 +128,8 @@ def test_the_therapists_copy_of_the_letter_page_is_not_addressed_to_the_client(c
     link = send(clinic, rulebook)
     clients = text_of(page(clinic.test_client().get(link + "/doctor-letter")).main)
     assert "take it to your doctor" in clients
-    therapists = text_of(page(signed_in(clinic).get("/review/screenings/1/doctor-letter")).main)
+    therapist = signed_in_therapist(clinic)
+    therapists = text_of(page(therapist.get("/review/screenings/1/doctor-letter")).main)
     assert "take it to your doctor" not in therapists
     assert "to give the client, for their doctor" in therapists
 

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from screening.database import db
 from screening.models import Screening
 from screening.names import search_key, search_words
-from tests.factories import add_screening, add_therapist, consent, form_data
+from tests.factories import add_screening, consent, form_data, make_app, signed_in_therapist
 
 VEINS = {"varicose_veins": "yes", "vv_location": ["left_calf"], "vv_severity": "small_flat",
          "vv_symptoms_now": "no", "vv_clot_history": "no"}
@@ -25,11 +25,7 @@ def page(response):
 @pytest.fixture
 def desk(app):
     """A therapist signed in at the queue."""
-    add_therapist(app)
-    client = app.test_client()
-    client.post("/review/sign-in", data={"email": "kim@example.com",
-                                         "password": "correct horse battery"})
-    return client
+    return signed_in_therapist(app)
 
 
 def rows(client, query=""):
@@ -153,8 +149,6 @@ def test_the_same_answers_on_another_day_are_not_a_duplicate(app, desk, rulebook
 
 def test_a_duplicate_is_the_clinics_day_not_the_servers(tmp_path, migrated_db, rulebook):
     """23:30 and 00:30 in New York are two days there, though one day in UTC."""
-    from tests.factories import make_app
-
     path = tmp_path / "zone.sqlite3"
     path.write_bytes(migrated_db.read_bytes())
     app = make_app(path, TIMEZONE="America/New_York")
@@ -165,11 +159,8 @@ def test_a_duplicate_is_the_clinics_day_not_the_servers(tmp_path, migrated_db, r
                       submitted_at=late + timedelta(hours=1))  # 00:30 on 2 December
         add_screening(rulebook, VEINS, client_name="Zoe Nguyen",
                       submitted_at=late + timedelta(hours=2))  # 01:30 on 2 December
-    add_therapist(app)
-    client = app.test_client()
-    client.post("/review/sign-in", data={"email": "kim@example.com",
-                                         "password": "correct horse battery"})
-    marked = [row["Submitted"] for row in rows(client) if "Likely duplicate" in row["Submitted"]]
+    therapist = signed_in_therapist(app)
+    marked = [row["Submitted"] for row in rows(therapist) if "Likely duplicate" in row["Submitted"]]
     assert marked == ["2 December 2026, 01:30 Likely duplicate: the same answers were sent "
                       "2 December 2026, 00:30"]
     with app.app_context():
