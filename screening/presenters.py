@@ -74,14 +74,22 @@ def region_labels(rulebook: Rulebook, region_ids: list[str]) -> list[str]:
 def clinic_contact(config: Mapping[str, Any]) -> dict[str, Any] | None:
     """How clients and their doctors reach the clinic (SCREENING_CLINIC_ADDRESS, _PHONE,
     _EMAIL), or None when none is set. The address is split into lines at new lines and
-    commas; the phone number gets a `tel:` link of its digits."""
+    commas; the phone number gets a `tel:` link."""
     address, phone, email = (config.get(key) for key in CONTACT_SETTINGS)
     if not (address or phone or email):
         return None
     return {"address": [line.strip() for line in re.split(r"[\n,]", address or "")
                         if line.strip()],
-            "phone": phone, "phone_link": re.sub(r"[^0-9+]", "", phone or ""),
+            "phone": phone, "phone_link": _dialled(phone) if phone else None,
             "email": email}
+
+
+def _dialled(phone: str) -> str:
+    """The digits a `tel:` link dials: "+44 (0)117 496 0000" is +441174960000 (the "(0)"
+    of an international number is for callers in the same country)."""
+    if phone.startswith("+"):
+        phone = phone.replace("(0)", "")
+    return re.sub(r"[^0-9+]", "", phone)
 
 
 def init_app(app: Flask) -> None:

@@ -124,6 +124,18 @@ def test_only_the_details_given_are_shown(app, rulebook):
         db.engine.dispose()
 
 
+@pytest.mark.parametrize(("phone", "dialled"), [
+    ("+44 (0)117 496 0000", "tel:+441174960000"), ("(0117) 496-0000", "tel:01174960000"),
+    ("+1 (212) 555-0100", "tel:+12125550100")])
+def test_the_phone_link_dials_the_number_as_written(app, rulebook, phone, dialled):
+    clinic = make_app_on(app.config["SQLALCHEMY_DATABASE_URI"], CLINIC_PHONE=phone)
+    result = page(clinic.test_client().get(send(clinic, rulebook)))
+    link = result.select_one("section.contact a[href^='tel:']")
+    assert (link["href"], link.get_text()) == (dialled, phone)
+    with clinic.app_context():
+        db.engine.dispose()
+
+
 def test_the_therapists_copy_of_the_letter_page_is_not_addressed_to_the_client(clinic, rulebook):
     link = send(clinic, rulebook)
     clients = text_of(page(clinic.test_client().get(link + "/doctor-letter")).main)
