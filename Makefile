@@ -1,5 +1,6 @@
-# massage-screening: `make run` serves the app on http://127.0.0.1:5000 (SQLite in instance/),
-# `make test` runs the whole test suite. Both create the virtualenv on first use.
+# massage-screening: `make run` serves the app on http://127.0.0.1:5000 (SQLite in instance/;
+# `make run PORT=8080` serves it on another port), `make test` runs the whole test suite.
+# Both create the virtualenv on first use.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -7,6 +8,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app screening
 STAMP := $(VENV)/.installed-stamp
 KEY_FILE := instance/secret_key
+PORT := 5000
 
 .PHONY: run test lint clean
 
@@ -24,10 +26,10 @@ RUN_ENV = SCREENING_SECRET_KEY="$$(cat $(KEY_FILE))" SCREENING_SESSION_COOKIE_SE
 
 run: $(STAMP) $(KEY_FILE)
 	$(RUN_ENV) $(FLASK) db upgrade
-	@echo "Serving on http://127.0.0.1:5000 (press Ctrl+C to stop)."
-	@echo "Therapists sign in at http://127.0.0.1:5000/review/sign-in. No account yet? In another"
+	@echo "Serving on http://127.0.0.1:$(PORT) (press Ctrl+C to stop)."
+	@echo "Therapists sign in at http://127.0.0.1:$(PORT)/review/sign-in. No account yet? In another"
 	@echo "terminal: .venv/bin/flask --app screening therapist add you@example.com --name 'Your Name'"
-	$(RUN_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
+	$(RUN_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check screening tests

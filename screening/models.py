@@ -16,6 +16,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, ev
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from .database import db
+from .names import KEY_LENGTH, search_key
 from .rulebook import RANK
 
 #: What a therapist can decide about a screening, and how each decision reads.
@@ -43,6 +44,8 @@ class Screening(db.Model):
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
     result_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     client_name: Mapped[str] = mapped_column(String(100), index=True)
+    #: The name as the queue's search compares it (screening/names.py), set with the name.
+    search_name: Mapped[str] = mapped_column(String(KEY_LENGTH), default="")
     date_of_birth: Mapped[date] = mapped_column(Date)
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
@@ -71,6 +74,11 @@ class Screening(db.Model):
         self.outcome_rank = RANK[outcome]
         return outcome
 
+    @validates("client_name")
+    def _key_name(self, _key: str, name: str) -> str:
+        self.search_name = search_key(name)
+        return name
+
     def __repr__(self) -> str:
         return f"<Screening {self.id} {self.outcome}>"
 
@@ -82,6 +90,24 @@ QUEUE_ORDER = (
     Screening.appointment_date.is_(None), Screening.appointment_date,
     Screening.submitted_at.desc(), Screening.id.desc())
 Index("ix_screenings_queue", *QUEUE_ORDER)
+#: One person's screenings (the same name, as searched, and date of birth): for likely
+#: duplicates (review/duplicates.py).
+Index("ix_screenings_person", Screening.search_name, Screening.date_of_birth)
+
+
+class Draft(db.Model):
+    """Answers checked but not sent yet: what "check your answers" shows, for a few hours
+    (intake/drafts.py). That page is a page of its own (POST, redirect, GET), so Back from
+    the result and Reload show it again instead of asking to send a form again."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: A hash of the token in the page's address, like a result link's.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The questionnaire's fields as (name, value) pairs, as the check page carries them.
+    fields: Mapped[list[list[str]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class Therapist(UserMixin, db.Model):

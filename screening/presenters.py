@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -12,6 +14,7 @@ from .clinic import clinic_zone, current_rulebook
 from .engine import GATE
 from .models import as_utc
 from .rulebook import Question, Rulebook
+from .settings import CONTACT_SETTINGS
 
 OUTCOME_ICONS = {"clear": "✓", "caution": "!", "local": "◐", "medical_clearance": "✚",
                  "postpone": "✕"}
@@ -69,6 +72,27 @@ def region_labels(rulebook: Rulebook, region_ids: list[str]) -> list[str]:
     return [rulebook.region_label(region_id) for region_id in region_ids]
 
 
+def clinic_contact(config: Mapping[str, Any]) -> dict[str, Any] | None:
+    """How clients and their doctors reach the clinic (SCREENING_CLINIC_ADDRESS, _PHONE,
+    _EMAIL), or None when none is set. The address is split into lines at new lines and
+    commas; the phone number gets a `tel:` link."""
+    address, phone, email = (config.get(key) for key in CONTACT_SETTINGS)
+    if not (address or phone or email):
+        return None
+    return {"address": [line.strip() for line in re.split(r"[\n,]", address or "")
+                        if line.strip()],
+            "phone": phone, "phone_link": _dialled(phone) if phone else None,
+            "email": email}
+
+
+def _dialled(phone: str) -> str:
+    """The digits a `tel:` link dials: "+44 (0)117 496 0000" is +441174960000 (the "(0)"
+    of an international number is for callers in the same country)."""
+    if phone.startswith("+"):
+        phone = phone.replace("(0)", "")
+    return re.sub(r"[^0-9+]", "", phone)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(date_time)
@@ -83,4 +107,4 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
         return {"clinic_name": app.config["CLINIC_NAME"], "rulebook": current_rulebook(),
-                "region_labels": region_labels}
+                "region_labels": region_labels, "clinic": clinic_contact(app.config)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,11 +12,16 @@ import click
 from flask import Flask
 
 from .clinic import load_clinic_rulebook
+from .rulebook import RulebookError
 
 #: Values people paste from tutorials; none of them is a secret.
 PLACEHOLDER_KEYS = {"dev", "secret", "changeme", "change-me", "secret-key", "your-secret-key"}
 MIN_KEY_LENGTH = 16
-TEXT_SETTINGS = ("SECRET_KEY", "DATABASE_URL", "CLINIC_NAME", "RULEBOOK")
+#: How clients and their doctors reach the clinic: each optional, shown where set.
+CONTACT_SETTINGS = ("CLINIC_ADDRESS", "CLINIC_PHONE", "CLINIC_EMAIL")
+TEXT_SETTINGS = ("SECRET_KEY", "DATABASE_URL", "CLINIC_NAME", "RULEBOOK", *CONTACT_SETTINGS)
+MAX_ADDRESS_LENGTH = 300
+_PHONE_NUMBER = re.compile(r"\+?[0-9 ().-]{6,30}")
 #: The paper the PDFs are made on (browsers print on whatever the printer has).
 PAPER_SIZES = {"a4": "A4", "letter": "Letter"}
 SECRET_KEY_HELP = """\
@@ -23,6 +29,11 @@ massage-screening needs a secret key to protect clients' sessions and result lin
 Set one (at least 16 random characters) in the environment before starting, e.g.:
     export SCREENING_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_hex())')"
 Keep it out of version control; `make run` creates one in instance/secret_key."""
+
+
+class SettingsError(click.ClickException, RuntimeError):
+    """A setting the app cannot start with. Under `flask run`, click prints just the message
+    (no traceback); anywhere else it is a RuntimeError like any other."""
 
 
 def configure(app: Flask, test_config: dict | None, default_rulebook: Path) -> None:
@@ -41,6 +52,9 @@ def configure(app: Flask, test_config: dict | None, default_rulebook: Path) -> N
         PAPER_SIZE="A4",
         REVIEW_IDLE_MINUTES=30,
         REVIEW_SESSION_HOURS=12,
+        CLINIC_ADDRESS=None,
+        CLINIC_PHONE=None,
+        CLINIC_EMAIL=None,
     )
     app.config.from_prefixed_env("SCREENING")
     if test_config:
@@ -60,7 +74,12 @@ def configure(app: Flask, test_config: dict | None, default_rulebook: Path) -> N
     _check_settings(app)
     if serving:
         # Fail now, with every problem listed, rather than in front of a client.
-        load_clinic_rulebook(app)
+        try:
+            load_clinic_rulebook(app)
+        except RulebookError as error:
+            if click.get_current_context(silent=True) is None:
+                raise  # gunicorn, tests: the rule book's own error, with its problems
+            raise SettingsError(f"The rule book cannot be used:\n{error}") from error
 
 
 def _set_explicitly(key: str, test_config: dict | None) -> bool:
@@ -95,7 +114,7 @@ def _check_secret_key(app: Flask, serving: bool) -> None:
     if app.debug or app.testing or not serving:
         app.config["SECRET_KEY"] = key or secrets.token_hex(32)
         return
-    raise RuntimeError(SECRET_KEY_HELP)
+    raise SettingsError(SECRET_KEY_HELP)
 
 
 def _check_settings(app: Flask) -> None:
@@ -123,6 +142,30 @@ def _check_settings(app: Flask) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
             problems.append(f"SCREENING_{key}={value!r}: give the number of {meaning}, a whole "
                             f"number from {lowest}")
+    problems += _contact_problems(app)
     if problems:
-        raise RuntimeError("\n".join(problems))
+        raise SettingsError("\n".join(problems))
+
+
+def _contact_problems(app: Flask) -> list[str]:
+    """The clinic's address, phone and email: each optional; blank counts as not set."""
+    from .review.forms import looks_like_email  # review.forms reads settings: import late
+
+    for key in CONTACT_SETTINGS:
+        text = (app.config.get(key) or "").replace("\r\n", "\n").strip()
+        app.config[key] = text or None
+    address, phone, email = (app.config[key] for key in CONTACT_SETTINGS)
+    problems = []
+    if address and (len(address) > MAX_ADDRESS_LENGTH
+                    or any(char < " " and char != "\n" for char in address)):
+        problems.append(f"SCREENING_CLINIC_ADDRESS: give the clinic's postal address in at most "
+                        f"{MAX_ADDRESS_LENGTH} characters (lines may be separated by commas "
+                        "or new lines)")
+    if phone and not (_PHONE_NUMBER.fullmatch(phone) and sum(map(str.isdigit, phone)) >= 6):
+        problems.append(f"SCREENING_CLINIC_PHONE={phone!r} is not a phone number: use digits, "
+                        "spaces and an optional leading +, like +44 117 496 0000")
+    if email and not looks_like_email(email):
+        problems.append(f"SCREENING_CLINIC_EMAIL={email!r} is not an email address: use one "
+                        "like hello@example.com")
+    return problems
 

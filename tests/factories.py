@@ -100,3 +100,13 @@ def copy_of(app, client):
     thief = app.test_client()
     thief.set_cookie("session", client.get_cookie("session").value)
     return thief
+
+
+def signed_in_therapist(app):
+    """A test client of a therapist (a new account, see add_therapist) signed in."""
+    password = add_therapist(app)
+    client = app.test_client()
+    response = client.post("/review/sign-in", data={"email": "kim@example.com",
+                                                    "password": password})
+    assert response.status_code == 302, response.status_code
+    return client

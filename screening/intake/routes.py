@@ -23,6 +23,7 @@ from ..clinic import clinic_today, current_rulebook
 from ..compression import SharedPage
 from ..database import db
 from . import bp
+from .drafts import DRAFT_HOURS, find_draft, keep_draft
 from .forms import (
     CONSENT_FIELDS,
     SubmitDetailsForm,
@@ -43,8 +44,9 @@ def start():
 
 @bp.route("/questionnaire", methods=["GET", "POST"])
 def questionnaire():
-    """The form. A valid POST shows 'check your answers'; nothing is stored yet."""
-    questionnaire_form, submit_form = forms_for(current_rulebook())
+    """The form. A valid POST is kept as a draft (not a screening: nothing is sent yet) and
+    the browser goes on to 'check your answers' at its own address (POST, redirect, GET)."""
+    questionnaire_form = forms_for(current_rulebook())[0]
     if request.method == "GET":
         return _blank_questionnaire(questionnaire_form)
     form = questionnaire_form(today=clinic_today())
@@ -54,7 +56,35 @@ def questionnaire():
         return render_template("intake/questionnaire.html", form=form)
     if not form.validate():
         return render_template("intake/questionnaire.html", form=form)
-    consent = submit_form(formdata=None, today=form.today)
+    try:
+        token = keep_draft(form.carried_fields())
+    except SQLAlchemyError:
+        # The client can still check and send their answers: only Back and Reload would
+        # ask to send this form again.
+        db.session.rollback()
+        current_app.logger.exception("Could not keep answers to check")
+        return _check_page(form)
+    return redirect(url_for(".check", token=token), code=303)
+
+
+@bp.get("/check/<token>")
+def check(token: str):
+    """Check your answers, from the draft the questionnaire kept. Its form (consent, and
+    every answer in hidden fields) goes to /submit, which checks everything again."""
+    fields = find_draft(token)
+    if fields is None:
+        return render_template(
+            "error.html", title="These answers are no longer here",
+            message=f"Answers that were not sent are kept for {DRAFT_HOURS} hours. If you "
+                    "sent yours, your result is at the link you were given; if not, please "
+                    "fill in the form again."), 404
+    form = forms_for(current_rulebook())[0](formdata=fields, today=clinic_today(),
+                                            meta={"csrf": False})
+    return _check_page(form)
+
+
+def _check_page(form):
+    consent = forms_for(form.rulebook)[1](formdata=None, today=form.today)
     consent.signed_on.data = form.today
     return render_template("intake/check.html", form=form, consent=consent)
 

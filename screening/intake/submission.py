@@ -45,6 +45,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def looks_like_token(token: str) -> bool:
+    """256 bits in URL-safe base64, as a result link's (or a check page's) token is."""
+    return re.fullmatch(r"[A-Za-z0-9_-]{43}", token) is not None
+
+
 def stored_result(rulebook: Rulebook, result: Result) -> dict[str, Any]:
     """The engine's result as a Screening stores it: findings with their condition's name,
     so the record still reads right after the rule book changes."""
@@ -124,7 +129,7 @@ def find_by_submission_key(submission_key: str) -> Screening | None:
 
 def find_by_token(token: str, valid_for: timedelta) -> Screening | None:
     """The screening behind a result link, unless the link is wrong or has expired."""
-    if not re.fullmatch(r"[A-Za-z0-9_-]{43}", token):
+    if not looks_like_token(token):
         return None
     screening = db.session.scalar(select(Screening).where(
         Screening.result_token_hash == token_hash(token)))

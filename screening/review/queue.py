@@ -10,6 +10,7 @@ from sqlalchemy.orm import load_only
 
 from ..fields import parse_date
 from ..models import QUEUE_ORDER, Screening
+from ..names import search_words
 from ..rulebook import OUTCOMES
 
 STATES = {"unreviewed": "Not reviewed yet", "reviewed": "Reviewed"}
@@ -57,11 +58,22 @@ def queue_query(filters: Filters) -> Select:
     if filters.appointment_to:
         query = query.where(Screening.appointment_date <= filters.appointment_to)
     if filters.name:
-        pattern = filters.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Screening.client_name.ilike(f"%{pattern}%", escape="\\"))
+        query = query.where(*_name_matches(filters.name))
     return query.order_by(*QUEUE_ORDER)
 
 
-#: What a row of the queue shows: the answers and findings are left in the database.
-QUEUE_COLUMNS = load_only(Screening.client_name, Screening.appointment_date, Screening.outcome,
-                          Screening.urgent, Screening.submitted_at, Screening.decision)
+def _name_matches(text: str) -> list:
+    """Each word of the search anywhere in the name, accents, case and punctuation ignored
+    (screening/names.py): "zoe nguyen" finds Zoë Nguyen-O'Brien. A search of punctuation
+    alone ("%") looks for it as it is typed (punctuation has no case or accents)."""
+    words = search_words(text)
+    if not words:
+        return [Screening.client_name.contains(text, autoescape=True)]
+    return [Screening.search_name.contains(word, autoescape=True) for word in words]
+
+
+#: What a row of the queue shows (and the name as searched, for likely duplicates): the
+#: answers and findings are left in the database.
+QUEUE_COLUMNS = load_only(Screening.client_name, Screening.search_name, Screening.date_of_birth,
+                          Screening.appointment_date, Screening.outcome, Screening.urgent,
+                          Screening.submitted_at, Screening.decision)

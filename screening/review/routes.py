@@ -14,6 +14,7 @@ from ..downloads import attachment, json_attachment
 from ..models import AuditEvent, Screening
 from . import bp
 from .decisions import record_decision, result_if_screened_today
+from .duplicates import same_day_copies
 from .forms import DecisionForm
 from .queue import QUEUE_COLUMNS, STATES, Filters, queue_query
 
@@ -28,7 +29,7 @@ def queue():
     page = paginate(queue_query(filters).options(QUEUE_COLUMNS),
                     request.args.get("page", 1, type=int), PER_PAGE)
     return render_template("review/queue.html", page=page, filters=filters, states=STATES,
-                           today=clinic_today())
+                           today=clinic_today(), copies=same_day_copies(page.items))
 
 
 @bp.get("/screenings/<int:screening_id>")
@@ -96,7 +97,8 @@ def _detail(screening: Screening, form: DecisionForm):
     return render_template("review/screening.html", screening=screening, form=form,
                            result_today=result_if_screened_today(screening), events=events,
                            actions=ACTIONS, retired=_retired_answers(screening),
-                           letter=bool(printing.letter_items(screening)))
+                           letter=bool(printing.letter_items(screening)),
+                           copies=same_day_copies([screening]).get(screening.id, []))
 
 
 def _retired_answers(screening: Screening) -> list[tuple[str, str]]:

@@ -20,9 +20,9 @@ from flask import current_app, g, request
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import joinedload
 
+from ..audit import record
 from ..database import db
 from ..models import ReviewSession, Therapist, as_utc
-from ..audit import record
 
 #: How often a session's last_seen_at is written: at most once a minute, not on every page.
 LAST_SEEN_STEP = timedelta(seconds=60)

@@ -13,11 +13,10 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
+from ..audit import record
 from ..database import db
 from ..models import Therapist
-from ..audit import record
 from . import bp, sessions, throttle
-
 from .forms import SignInForm, SignOutForm, looks_like_email
 
 #: The audit subject of a sign-in whose email box held something other than an email address

@@ -35,8 +35,8 @@ CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
-INSTALL_HINT = (f"browser tests need Chromium at {CHROMIUM}: install it with "
-                "`sudo apt-get install -y chromium` (or set CHROMIUM_PATH)")
+INSTALL_HINT = (f"browser tests need Chromium at {CHROMIUM}: install it (as root) with "
+                "`apt-get install -y chromium` (or set CHROMIUM_PATH)")
 
 PHONE = {"width": 375, "height": 667}
 NARROW = {"width": 320, "height": 640}

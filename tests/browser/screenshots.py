@@ -2,7 +2,7 @@
 
     .venv/bin/python -m tests.browser.screenshots [OUTPUT_DIR]
 
-Runs the app on a throwaway database and Debian's Chromium (`sudo apt-get install -y
+Runs the app on a throwaway database and Debian's Chromium (`apt-get install -y
 chromium`), and writes PAGE-phone.png and PAGE-desktop.png into docs/screenshots/ (or
 OUTPUT_DIR). Not part of the test run.
 """

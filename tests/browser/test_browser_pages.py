@@ -149,7 +149,7 @@ def test_printed_result_keeps_the_findings_and_drops_the_rest(visitor, rulebook)
     result("urgent")(visitor)
     page = visitor.page
     page.wait_for_function(  # print-only style sheets load without blocking the page
-        "[...document.querySelectorAll('link[rel=stylesheet]')].every(link => link.sheet)")
+        "() => [...document.querySelectorAll('link[rel=stylesheet]')].every(link => link.sheet)")
     page.emulate_media(media="print")
     for selector in (".site-header", ".site-footer", ".skip-link", ".no-print", "nav",
                      "button", ".button", ".link-button", "a[role=button]"):

@@ -57,7 +57,7 @@ def desk(open_page, seeded):
 def wait_for_print_styles(page) -> None:
     """Print-only style sheets load without blocking the page: wait for them."""
     page.wait_for_function(
-        "[...document.querySelectorAll('link[rel=stylesheet]')].every(link => link.sheet)")
+        "() => [...document.querySelectorAll('link[rel=stylesheet]')].every(link => link.sheet)")
 
 
 def printed(page, paper: str) -> list[str]:

@@ -161,7 +161,7 @@ def test_sending_again_from_the_not_saved_page_stores_one_screening_with_csrf(
     data = form_data(rulebook, RICH, **RICH_DETAILS, submission_key=blank.find(
         "input", {"name": "submission_key"})["value"])
     data["csrf_token"] = blank.find("input", {"name": "csrf_token"})["value"]
-    check = page(client.post("/questionnaire", data=data))
+    check = page(client.post("/questionnaire", data=data, follow_redirects=True))
     assert check.h1.get_text() == "Check your answers before sending them"
     consent_form = check.select_one("form[action='/submit']")
     consent_form.find("input", {"name": "confirm"})["checked"] = ""

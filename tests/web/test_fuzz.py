@@ -50,7 +50,6 @@ def fields(names):
 #: 'page expired' message (of a form's error summary, or of the page for a refused token).
 ERRORS = ('class="error-summary"', 'class="field-error"', "This page expired",
           "This page has expired")
-CHECK_PAGE = "<h1>Check your answers before sending them</h1>"
 QUESTIONNAIRE = 'action="/questionnaire" novalidate data-questionnaire'
 TOO_LARGE = "<h1>That was too much information to send</h1>"
 
@@ -70,12 +69,13 @@ def explains(response, *, onwards=(), pages=()) -> bool:
 
 
 def explains_intake(path, data, response) -> bool:
-    """/questionnaire shows the check page, or the form again to change (when asked to) or
-    with what is wrong; /submit stores the screening and sends the client on to its
-    result (303), or shows what is wrong."""
+    """/questionnaire sends the client on to the check page (303), or shows the form again
+    to change (when asked to) or with what is wrong; /submit stores the screening and sends
+    the client on to its result (303), or shows what is wrong."""
     if path == "/submit":
         return explains(response, onwards=[(303, "/result/")])
-    return explains(response, pages=(CHECK_PAGE, *([QUESTIONNAIRE] if "change" in data else [])))
+    return explains(response, onwards=[(303, "/check/")],
+                    pages=[QUESTIONNAIRE] if "change" in data else [])
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ def audit_events(app) -> list[str]:
 
 def test_forms_sent_as_multipart_without_files_still_work(client, therapist, rulebook):
     check = client.post("/questionnaire", data=consent(form_data(rulebook, VEINS)),
-                        content_type="multipart/form-data")
+                        content_type="multipart/form-data", follow_redirects=True)
     assert page(check).h1.get_text() == "Check your answers before sending them"
     signed = client.post("/review/sign-in", content_type="multipart/form-data",
                          data={"email": "kim@example.com", "password": "correct horse battery"})

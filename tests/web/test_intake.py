@@ -52,7 +52,7 @@ def summary_errors(soup):
 def submit(client, rulebook, answers=None, **details):
     """Fill in the questionnaire, confirm on the check page, and send."""
     data = form_data(rulebook, answers, **details)
-    check = client.post("/questionnaire", data=data)
+    check = client.post("/questionnaire", data=data, follow_redirects=True)
     assert check.status_code == 200
     assert "Check your answers" in page(check).h1.get_text()
     return client.post("/submit", data=consent(data))
@@ -131,7 +131,8 @@ def test_seed_condition_gives_expected_outcome(app, client, rulebook, condition)
 
 def test_check_page_lists_answers_in_words(client, rulebook):
     answers, _ = SEED_CASES["varicose_veins"]
-    soup = page(client.post("/questionnaire", data=form_data(rulebook, answers)))
+    soup = page(client.post("/questionnaire", data=form_data(rulebook, answers),
+                            follow_redirects=True))
     rows = {row.dt.get_text(" ", strip=True): row.select_one(".summary__value").get_text()
             for row in soup.select(".summary__row")}
     assert rows["Full name"] == "Ann Example"
@@ -335,7 +336,7 @@ def test_csrf_is_enforced_and_answers_are_kept(tmp_path, migrated_db, rulebook):
     token = page(client.get("/questionnaire")).find("input", {"name": "csrf_token"})["value"]
     data = form_data(rulebook, answers)
     data["csrf_token"] = token
-    check = page(client.post("/questionnaire", data=data))
+    check = page(client.post("/questionnaire", data=data, follow_redirects=True))
     assert check.h1.get_text() == "Check your answers before sending them"
     assert client.post("/submit", data=consent(data)).status_code == 303
 
@@ -399,7 +400,7 @@ def test_the_empty_form_is_sent_gzipped_to_browsers_that_accept_it(tmp_path, mig
     assert str(unzipped) == normalised
     data = form_data(rulebook, submission_key=values[1])
     data["csrf_token"] = values[0]
-    check = page(browser.post("/questionnaire", data=data))
+    check = page(browser.post("/questionnaire", data=data, follow_redirects=True))
     assert check.h1.get_text() == "Check your answers before sending them"
     assert browser.get("/questionnaire", headers={"Accept-Encoding": "gzip;q=0, identity"}) \
         .headers.get("Content-Encoding") is None

@@ -114,8 +114,11 @@ def posts(draw, rulebook):
 def test_whatever_it_accepts_the_full_form_accepts_alike(app, rulebook, full_form):
     accepted = []
 
+    # Most generated posts are rejected on purpose (odd and wrong values), so some seeds trip
+    # Hypothesis's "filters too much" check; the count of accepted posts below is the guard.
     @settings(max_examples=150, deadline=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                     HealthCheck.filter_too_much])
     @given(data=posts(rulebook))
     def check(data):
         quick = posted_answers(rulebook, MultiDict(data), TODAY)

@@ -29,7 +29,7 @@ def page(response):
 def send(client, data, signature="Ann Example"):
     """Fill in the questionnaire with `data`, then sign and send the check page's form as a
     browser would (its hidden fields as they are). Returns the response to the send."""
-    check = page(client.post("/questionnaire", data=data))
+    check = page(client.post("/questionnaire", data=data, follow_redirects=True))
     assert check.h1.get_text() == "Check your answers before sending them"
     form = check.select_one("form[action='/submit']")
     fields = [(field["name"], field.get("value", "")) for field in form.select("input")
