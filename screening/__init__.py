@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, database, errors, intake, presenters, retention, review, security
+from . import cli, database, errors, intake, invitations, presenters, retention, review, security
 from .settings import configure
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     database.init_app(app)
     security.init_app(app)
     intake.init_app(app)
+    invitations.init_app(app)  # before review: its pages join the review blueprint
     review.init_app(app)
     errors.init_app(app)
     presenters.init_app(app)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .. import printing
 from ..compression import SharedPage
 from ..database import db
+from ..invitations.answering import answering
 from ..settings import clinic_today, current_rulebook
 from . import bp
 from .forms import (
@@ -114,7 +115,7 @@ def submit():
         answers = form.answers()
     try:
         token = store_screening(
-            rulebook=rulebook, details=form.details(), answers=answers,
+            rulebook=rulebook, details={**form.details(), **answering()}, answers=answers,
             consent={"signature": form.signature.data.strip(),
                      "signed_on": form.signed_on.data},
             submission_key=form.submission_key.data, secret_key=current_app.secret_key,
