@@ -72,7 +72,7 @@ def init_app(app: Flask) -> None:
     app.config["BASE_URL"] = (app.config["BASE_URL"] or LOCAL_BASE_URL).rstrip("/")
     app.config["MAIL_DEFAULT_SENDER"] = app.config["MAIL_FROM"] or \
         f"{app.config['CLINIC_NAME']} <no-reply@localhost>"
-    app.config["MAIL_BACKEND"] = "smtp" if smtp else f"{__name__}.EmlFileBackend"
+    app.config["MAIL_BACKEND"] = "smtp" if smtp else EmlFileBackend
     mail.init_app(app)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 
 from .answers import AnswerError, check_value
 from .database import db
+from .invitations.retention import old_invitations, remove_invitations
 from .models import Decision, Screening
 from .review.audit import record
 from .rulebook import Question, Rulebook, RulebookError
@@ -86,10 +87,25 @@ def purge_command(days: int, anonymise: bool, dry_run: bool, yes: bool) -> None:
     for screening in screenings:
         click.echo(f"  #{screening.id} submitted {screening.submitted_at:%Y-%m-%d}, "
                    f"outcome {screening.outcome}")
-    if dry_run or not screenings:
+    invitations = old_invitations(before)
+    if invitations:
+        click.echo(f"{len(invitations)} invitation(s) for appointments before "
+                   f"{before:%Y-%m-%d} to remove, with their emails.")
+    if dry_run or not (screenings or invitations):
         return
-    if not yes and not click.confirm(f"{verb.capitalize()} these {len(screenings)}?"):
+    if not yes and not click.confirm(f"{verb.capitalize()} these {len(screenings)}"
+                                     + (f" and {len(invitations)} invitation(s)"
+                                        if invitations else "") + "?"):
         click.echo("Nothing changed.")
+        return
+    if invitations:
+        remove_invitations(invitations, before)
+        record("purge", subject="command line",
+               detail=f"{len(invitations)} invitation(s) for appointments before "
+                      f"{before:%Y-%m-%d}, with their emails")
+    if not screenings:
+        db.session.commit()
+        click.echo(f"Done: {len(invitations)} invitation(s) removed.")
         return
     if anonymise:
         try:

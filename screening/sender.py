@@ -137,7 +137,7 @@ def _unreachable(error: Exception) -> str:
     if not config["MAIL_SERVER"]:
         return f"Could not write the message to {config['OUTBOX_FOLDER']} ({error})."
     server = f"{config['MAIL_SERVER']}:{config['MAIL_PORT']}"
-    if isinstance(error, TimeoutError):  # socket.timeout is TimeoutError
+    if _timed_out(error):
         return (f"The mail server {server} did not answer within {config['MAIL_TIMEOUT']} "
                 "seconds. Trying again later.")
     if isinstance(error, smtplib.SMTPResponseException):
@@ -145,6 +145,15 @@ def _unreachable(error: Exception) -> str:
                 f"{_text(error.smtp_error)}. Check the SCREENING_MAIL_* settings; trying "
                 "again later.")
     return f"Could not reach the mail server {server} ({error}). Trying again later."
+
+
+def _timed_out(error: BaseException | None) -> bool:
+    """A timeout, or smtplib's "connection unexpectedly closed" caused by one."""
+    while error is not None:
+        if isinstance(error, TimeoutError):  # socket.timeout is TimeoutError
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _close(connection) -> None:

@@ -1,0 +1,33 @@
+"""Retention for invitations: they hold a client's name and contact details, so `flask purge`
+removes those for appointments before its cut-off, with their emails; and the record of
+every other email (alerts) queued before it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+
+from ..database import db
+from ..models import Screening
+from ..outbox import OutboxMessage
+from ..settings import clinic_zone
+from .models import Invitation
+
+
+def old_invitations(before: datetime) -> list[Invitation]:
+    cutoff = before.astimezone(clinic_zone()).date()
+    return list(db.session.scalars(select(Invitation).where(
+        Invitation.appointment_date < cutoff).order_by(Invitation.id)))
+
+
+def remove_invitations(invitations: list[Invitation], before: datetime) -> None:
+    """Remove the invitations and their emails (a screening sent from one stays, untied);
+    and the record of emails queued before `before` (the caller commits)."""
+    ids = [invitation.id for invitation in invitations]
+    db.session.execute(update(Screening).where(Screening.invitation_id.in_(ids))
+                       .values(invitation_id=None).execution_options(synchronize_session=False))
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.invitation_id.in_(ids)))
+    db.session.execute(delete(Invitation).where(Invitation.id.in_(ids)))
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.created_at < before,
+                                                   OutboxMessage.status != "pending"))
