@@ -19,7 +19,18 @@ from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context
 from flask_mailman import make_msgid
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, event, or_, select, update
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    event,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .database import db
@@ -76,17 +87,29 @@ def queue(kind: str, recipient: str, *, invitation: Invitation | None = None,
           screening: Screening | None = None, dedupe_key: str | None = None,
           session: Session | None = None) -> OutboxMessage:
     """Add a message to the outbox in the current transaction; the caller commits."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind of message {kind!r}")
-    now = datetime.now(UTC)
-    message = OutboxMessage(kind=kind, recipient=recipient, invitation=invitation,
-                            screening=screening, dedupe_key=dedupe_key,
-                            message_id=make_msgid(domain=_mail_domain()), created_at=now,
-                            status="pending", attempts=0, next_attempt_at=now, last_error="")
+    message = OutboxMessage(**new_row(kind, recipient), invitation=invitation,
+                            screening=screening, dedupe_key=dedupe_key)
     session = session or db.session
     session.add(message)
     session.info[_QUEUED] = True  # wake the sender when this commits
     return message
+
+
+def queue_many(rows: list[dict]) -> None:
+    """Add many messages (each made by `new_row`) in one statement; the caller commits."""
+    if rows:
+        db.session.execute(insert(OutboxMessage), rows)
+        db.session.info[_QUEUED] = True
+
+
+def new_row(kind: str, recipient: str, **more) -> dict:
+    """The columns of a new message, due now."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of message {kind!r}")
+    now = datetime.now(UTC)
+    return {"kind": kind, "recipient": recipient, "message_id": make_msgid(domain=_mail_domain()),
+            "created_at": now, "status": "pending", "attempts": 0, "next_attempt_at": now,
+            "last_error": "", **more}
 
 
 def _mail_domain() -> str:

@@ -94,12 +94,10 @@ def _import(path: str) -> None:
     earlier = service.duplicates([details for _line, details in bookings.rows])
     skipped = [(line, details) for line, details in bookings.rows
                if service.key(details) in earlier]
-    created = [service.create(details) for _line, details in bookings.rows
-               if service.key(details) not in earlier]
+    created, emails = service.create_many([details for _line, details in bookings.rows
+                                           if service.key(details) not in earlier])
     db.session.commit()
-    emails = sum(1 for invitation in created if invitation.email)
-    click.echo(f"Imported {len(created):,} invitation(s) from {path}; {emails:,} email(s) "
-               "queued.")
+    click.echo(f"Imported {created:,} invitation(s) from {path}; {emails:,} email(s) queued.")
     for line, details in skipped:
         click.echo(f"  line {line}: {details.client_name} is already invited for this "
                    "appointment: skipped")

@@ -64,16 +64,28 @@ def read_bookings(data: bytes, now: datetime) -> Bookings:
     text = _text(data, found.problems)
     if text is None:
         return found
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    try:
-        header = next(reader, None)
-        columns = _columns(header, found)
-        if columns is not None:
-            _read_rows(reader, header, columns, now, found)
-    except csv.Error as error:
-        found.problems.append(Problem(reader.line_num, None, f"cannot be read as CSV ({error}); "
-                                      "check the quotes on this line"))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    rows = _numbered(reader, found)
+    header = next(rows, (1, None))[1]
+    columns = _columns(header, found)
+    if columns is not None:
+        _read_rows(rows, header, columns, now, found)
     return found
+
+
+def _numbered(reader, found: Bookings):
+    """(line the row starts on, row) for each row; a row that cannot be read ends it."""
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            found.problems.append(Problem(line, None, f"cannot be read as CSV ({error}): "
+                                          "check the quotes from this line on"))
+            return
+        yield line, row
 
 
 def _text(data: bytes, problems: list[Problem]) -> str | None:
@@ -127,7 +139,7 @@ def _columns(header: list[str] | None, found: Bookings) -> dict[int, str] | None
     return None if found.problems else columns
 
 
-def _read_rows(reader, header: list[str], columns: dict[int, str], now: datetime,
+def _read_rows(rows, header: list[str], columns: dict[int, str], now: datetime,
                found: Bookings) -> None:
     names = {fieldname: header[index].strip() for index, fieldname in columns.items()}
     if "appointment" in names:
@@ -135,7 +147,7 @@ def _read_rows(reader, header: list[str], columns: dict[int, str], now: datetime
         names.setdefault("appointment_time", names["appointment"])
     first_line: dict[tuple, int] = {}
     count = 0
-    for row in reader:
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         count += 1
@@ -143,7 +155,6 @@ def _read_rows(reader, header: list[str], columns: dict[int, str], now: datetime
             found.problems.append(Problem(None, None, f"The file has more than {MAX_ROWS:,} "
                                           f"rows: import at most {MAX_ROWS:,} at a time"))
             return
-        line = reader.line_num
         if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
             found.problems.append(Problem(line, None, f"has {len(row)} values but the first "
                                           f"line names {len(header)} columns (a value with a "
