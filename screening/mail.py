@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import formataddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -59,6 +60,8 @@ def init_app(app: Flask) -> None:
     then bind Flask-Mailman to the SMTP server or to the .eml folder."""
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
+    # The background sender runs in the app (`make run`, gunicorn); tests call it directly.
+    app.config.setdefault("MAIL_SENDER_THREAD", not app.testing)
     for key in TEXT_SETTINGS:  # from_prefixed_env reads JSON: a password of digits is an int
         if app.config.get(key) is not None:
             app.config[key] = str(app.config[key])
@@ -71,7 +74,7 @@ def init_app(app: Flask) -> None:
     smtp = bool(app.config["MAIL_SERVER"])
     app.config["BASE_URL"] = (app.config["BASE_URL"] or LOCAL_BASE_URL).rstrip("/")
     app.config["MAIL_DEFAULT_SENDER"] = app.config["MAIL_FROM"] or \
-        f"{app.config['CLINIC_NAME']} <no-reply@localhost>"
+        formataddr((app.config["CLINIC_NAME"], "no-reply@localhost"))
     app.config["MAIL_BACKEND"] = "smtp" if smtp else EmlFileBackend
     mail.init_app(app)
 
@@ -108,9 +111,9 @@ def _problems(config) -> list[str]:
         if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
             problems.append(f"SCREENING_{key}={value!r}: give {meaning}, a whole number "
                             f"from {lowest}")
-    if not isinstance(config.get("MAIL_USE_TLS"), bool):
-        problems.append(f"SCREENING_MAIL_USE_TLS={config.get('MAIL_USE_TLS')!r}: use true or "
-                        "false")
+    for key in ("MAIL_USE_TLS", "MAIL_SENDER_THREAD"):
+        if not isinstance(config.get(key), bool):
+            problems.append(f"SCREENING_{key}={config.get(key)!r}: use true or false")
     return problems
 
 

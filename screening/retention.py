@@ -93,20 +93,20 @@ def purge_command(days: int, anonymise: bool, dry_run: bool, yes: bool) -> None:
                    f"{before:%Y-%m-%d} to remove, with their emails.")
     if dry_run or not (screenings or invitations):
         return
-    if not yes and not click.confirm(f"{verb.capitalize()} these {len(screenings)}"
-                                     + (f" and {len(invitations)} invitation(s)"
-                                        if invitations else "") + "?"):
+    also = f" and {len(invitations)} invitation(s)" if invitations else ""
+    if not yes and not click.confirm(f"{verb.capitalize()} these {len(screenings)}{also}?"):
         click.echo("Nothing changed.")
         return
-    if invitations:
-        remove_invitations(invitations, before)
-        record("purge", subject="command line",
-               detail=f"{len(invitations)} invitation(s) for appointments before "
-                      f"{before:%Y-%m-%d}, with their emails")
-    if not screenings:
-        db.session.commit()
-        click.echo(f"Done: {len(invitations)} invitation(s) removed.")
-        return
+    remove_invitations(invitations, before)
+    if screenings:
+        _purge_screenings(screenings, anonymise, before)
+    db.session.commit()
+    click.echo(f"Done: {len(screenings)} screening(s) {verb}d"
+               + (f", {len(invitations)} invitation(s) removed" if invitations else "") + ".")
+
+
+def _purge_screenings(screenings: list[Screening], anonymise: bool, before: datetime) -> None:
+    """Anonymise or remove the screenings, and say so in the audit trail (caller commits)."""
     if anonymise:
         try:
             coded = coded_questions(current_rulebook())
@@ -119,8 +119,6 @@ def purge_command(days: int, anonymise: bool, dry_run: bool, yes: bool) -> None:
     record("anonymise" if anonymise else "purge", subject="command line",
            detail=f"{len(screenings)} screening(s) submitted before {before:%Y-%m-%d}: "
                   f"#{', #'.join(str(screening.id) for screening in screenings)}")
-    db.session.commit()
-    click.echo(f"Done: {len(screenings)} screening(s) {verb}d.")
 
 
 def init_app(app: Flask) -> None:

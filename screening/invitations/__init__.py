@@ -24,8 +24,6 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
     app.add_template_global(appointment_text)
     app.add_template_global(long_day)
-    # The background sender runs in the app (`make run`, gunicorn); tests call it directly.
-    app.config.setdefault("MAIL_SENDER_THREAD", not app.testing)
     app.extensions["outbox_sender"] = BackgroundSender(app)
     if app.config["MAIL_SENDER_THREAD"]:
         app.before_request(_ensure_sender)

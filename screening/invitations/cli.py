@@ -30,10 +30,9 @@ def _fail(lines: list[str]) -> None:
 
 
 def _how_it_is_sent() -> str:
-    if writes_files():
-        return (f"No mail server is set up: emails are written to "
-                f"{current_app.config['OUTBOX_FOLDER']} instead of being sent.")
-    return ("The running app sends queued emails within a minute; to send them now, run "
+    where = (f"writes it to {current_app.config['OUTBOX_FOLDER']} (no mail server is set up)"
+             if writes_files() else "sends it")
+    return (f"The running app {where} within a minute; to do it now, run "
             "`flask --app screening outbox send`.")
 
 

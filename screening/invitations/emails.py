@@ -20,23 +20,22 @@ def _still_wanted(message) -> None:
         raise NotNeeded("The appointment has passed.")
 
 
-def _context(invitation) -> dict:
-    return {"invitation": invitation, "link": link_url(invitation),
-            "when": appointment_text(invitation.appointment_date, invitation.appointment_time),
-            "until": long_day(invitation.link_works_until)}
+def _client_email(message, template: str, subject: str) -> Composed:
+    """The invitation or the reminder: `subject` is formatted with the appointment's time."""
+    _still_wanted(message)
+    invitation = message.invitation
+    when = appointment_text(invitation.appointment_date, invitation.appointment_time)
+    text, html = render(template, invitation=invitation, link=link_url(invitation), when=when,
+                        until=long_day(invitation.link_works_until))
+    return Composed(subject.format(when=when), text, html)
 
 
 @composer("invitation")
 def invitation_email(message) -> Composed:
-    _still_wanted(message)
-    context = _context(message.invitation)
-    text, html = render("invitation", **context)
-    return Composed(f"Your appointment on {context['when']}: a few questions first", text, html)
+    return _client_email(message, "invitation",
+                         "Your appointment on {when}: a few questions first")
 
 
 @composer("reminder")
 def reminder_email(message) -> Composed:
-    _still_wanted(message)
-    context = _context(message.invitation)
-    text, html = render("reminder", **context)
-    return Composed(f"Reminder: your appointment on {context['when']}", text, html)
+    return _client_email(message, "reminder", "Reminder: your appointment on {when}")

@@ -45,7 +45,3 @@ class ResendForm(FlaskForm):
         if problem:
             self.email.errors = [problem]
         return valid and problem is None
-
-
-class ConfirmForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select, update
 from ..database import db
 from ..models import Screening
 from ..outbox import OutboxMessage
+from ..review.audit import COMMAND_LINE, record
 from ..settings import clinic_zone
 from .models import Invitation
 
@@ -22,9 +23,13 @@ def old_invitations(before: datetime) -> list[Invitation]:
 
 
 def remove_invitations(invitations: list[Invitation], before: datetime) -> None:
-    """Remove the invitations and their emails (a screening sent from one stays, untied);
-    and the record of emails queued before `before` (the caller commits)."""
+    """Remove the invitations and their emails (a screening sent from one stays, untied),
+    saying so in the audit trail; and the record of emails queued before `before`. The
+    caller commits."""
     ids = [invitation.id for invitation in invitations]
+    if ids:
+        record("purge", subject=COMMAND_LINE, detail=f"{len(ids)} invitation(s) for "
+               f"appointments before {before:%Y-%m-%d}, with their emails")
     db.session.execute(update(Screening).where(Screening.invitation_id.in_(ids))
                        .values(invitation_id=None).execution_options(synchronize_session=False))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.invitation_id.in_(ids)))

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 
 from tests.browser.harness import copy_database
-from tests.browser.test_browser_invitations import ConfiguredLiveApp, sign_in
-from tests.browser.test_browser_review import DESKTOP, PASSWORD
+from tests.browser.test_browser_invitations import ConfiguredLiveApp
+from tests.browser.test_browser_review import DESKTOP, PASSWORD, sign_in
 from tests.factories import add_therapist
 from tests.invitations.conftest import SmtpServer, mail_settings
 from tests.invitations.helpers import LINK, deliver

@@ -19,7 +19,7 @@ import pytest
 from tests.browser.client import OUTCOME_CASES
 from tests.browser.harness import NARROW, LiveApp, axe_report, axe_violations, copy_database
 from tests.browser.test_browser_pages import OVERFLOW, ZOOMED
-from tests.browser.test_browser_review import DESKTOP, PASSWORD
+from tests.browser.test_browser_review import DESKTOP, PASSWORD, sign_in
 from tests.factories import add_therapist, make_app
 from tests.invitations.helpers import LINK
 
@@ -58,14 +58,6 @@ def live(live_server, migrated_db, rulebook, tmp_path_factory, outbox):
     yield live_app
     live_server.serve(None)
     live_app.close()
-
-
-def sign_in(client) -> None:
-    client.goto("/review/sign-in")
-    client.page.get_by_label("Email address").fill("kim@example.com")
-    client.page.get_by_label("Password").fill(PASSWORD)
-    client.page.get_by_role("button", name="Sign in").click()
-    client.page.wait_for_url("**/review/")
 
 
 def wait_for_eml(folder: Path, kind: str, count: int = 1, timeout: float = 60) -> list:
