@@ -12,6 +12,7 @@ from . import (
     database,
     errors,
     intake,
+    invitations,
     models,  # noqa: F401 - registers the tables with database.db's metadata
     presenters,
     retention,
@@ -40,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     database.init_app(app)
     security.init_app(app)
     intake.init_app(app)
+    invitations.init_app(app)  # before review: its pages join the review blueprint
     review.init_app(app)
     errors.init_app(app)
     presenters.init_app(app)

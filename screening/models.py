@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from hashlib import sha256
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, event
@@ -18,6 +18,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validat
 from .database import db
 from .names import KEY_LENGTH, search_key
 from .rulebook import RANK
+
+if TYPE_CHECKING:
+    from .invitations.models import Invitation
 
 #: What a therapist can decide about a screening, and how each decision reads.
 DECISION_KINDS = {
@@ -65,9 +68,13 @@ class Screening(db.Model):
     signed_on: Mapped[date] = mapped_column(Date)
     #: The latest decision's kind (None until reviewed), kept here so the queue can sort on it.
     decision: Mapped[str | None] = mapped_column(String(32), index=True)
+    #: The invitation the client answered from, if any (see screening/invitations/).
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL"), index=True)
 
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="screening", order_by="Decision.id.desc()")
+    invitation: Mapped[Invitation | None] = relationship(back_populates="screenings")
 
     @validates("outcome")
     def _rank_outcome(self, _key: str, outcome: str) -> str:

@@ -16,6 +16,7 @@ from .answers import AnswerError, check_value
 from .audit import record
 from .clinic import current_rulebook
 from .database import db
+from .invitations.retention import old_invitations, remove_invitations
 from .models import Decision, Screening
 from .rulebook import Question, Rulebook, RulebookError
 
@@ -86,11 +87,26 @@ def purge_command(days: int, anonymise: bool, dry_run: bool, yes: bool) -> None:
     for screening in screenings:
         click.echo(f"  #{screening.id} submitted {screening.submitted_at:%Y-%m-%d}, "
                    f"outcome {screening.outcome}")
-    if dry_run or not screenings:
+    invitations = old_invitations(before)
+    if invitations:
+        click.echo(f"{len(invitations)} invitation(s) for appointments before "
+                   f"{before:%Y-%m-%d} to remove, with their emails.")
+    if dry_run or not (screenings or invitations):
         return
-    if not yes and not click.confirm(f"{verb.capitalize()} these {len(screenings)}?"):
+    also = f" and {len(invitations)} invitation(s)" if invitations else ""
+    if not yes and not click.confirm(f"{verb.capitalize()} these {len(screenings)}{also}?"):
         click.echo("Nothing changed.")
         return
+    remove_invitations(invitations, before)
+    if screenings:
+        _purge_screenings(screenings, anonymise, before)
+    db.session.commit()
+    click.echo(f"Done: {len(screenings)} screening(s) {verb}d"
+               + (f", {len(invitations)} invitation(s) removed" if invitations else "") + ".")
+
+
+def _purge_screenings(screenings: list[Screening], anonymise: bool, before: datetime) -> None:
+    """Anonymise or remove the screenings, and say so in the audit trail (caller commits)."""
     if anonymise:
         try:
             coded = coded_questions(current_rulebook())
@@ -103,8 +119,6 @@ def purge_command(days: int, anonymise: bool, dry_run: bool, yes: bool) -> None:
     record("anonymise" if anonymise else "purge", subject="command line",
            detail=f"{len(screenings)} screening(s) submitted before {before:%Y-%m-%d}: "
                   f"#{', #'.join(str(screening.id) for screening in screenings)}")
-    db.session.commit()
-    click.echo(f"Done: {len(screenings)} screening(s) {verb}d.")
 
 
 def init_app(app: Flask) -> None:

@@ -22,6 +22,7 @@ from .. import printing
 from ..clinic import clinic_today, current_rulebook
 from ..compression import SharedPage
 from ..database import db
+from ..invitations.answering import answering
 from . import bp
 from .drafts import DRAFT_HOURS, find_draft, keep_draft
 from .forms import (
@@ -138,7 +139,7 @@ def submit():
         answers = submission.answers()
     try:
         token = store_screening(
-            rulebook=rulebook, details=submission.details(), answers=answers,
+            rulebook=rulebook, details={**submission.details(), **answering()}, answers=answers,
             consent={"signature": submission.signature.data.strip(),
                      "signed_on": submission.signed_on.data},
             submission_key=submission.submission_key.data, secret_key=current_app.secret_key,

@@ -152,11 +152,16 @@ class LiveApp:
         """The same app with CSRF off, on the same database, to store screenings quickly."""
         return make_app(self.db_path)
 
-    def seed(self, answers: dict | None = None, **details) -> str:
-        """Store a screening as if a client had sent it; return its result page's path."""
+    def seed(self, answers: dict | None = None, opened_first: str | None = None,
+             **details) -> str:
+        """Store a screening as if a client had sent it (after opening the page
+        `opened_first`, such as an invitation's link); return its result page's path."""
         data = form_data(self.rulebook, answers, submission_key=secrets.token_urlsafe(24),
                          **details)
-        response = self._seeder.test_client().post("/submit", data=consent(data))
+        client = self._seeder.test_client()
+        if opened_first:
+            assert client.get(opened_first).status_code == 200, opened_first
+        response = client.post("/submit", data=consent(data))
         assert response.status_code == 303, response.get_data(as_text=True)[:2000]
         return response.headers["Location"]
 

@@ -122,6 +122,7 @@ PAGES = {
     "review-queue": therapist("/review/"),
     "review-screening": therapist("/review/screenings/2"),
     "review-audit": therapist("/review/audit"),
+    "review-appointments": therapist("/review/appointments", full_page=True),
     "doctor-letter": therapist("/review/screenings/2/doctor-letter", full_page=True),
 }
 
@@ -130,14 +131,75 @@ def seed(live: LiveApp) -> None:
     """The therapist, the clients' screenings, and a decision on the clear one (through the
     app, so the audit trail shows it; the other two stay first in the queue)."""
     add_therapist(live.app, email=THERAPIST, password=PASSWORD)
-    live.result_links = {name: live.seed(answers, client_name=name)
+    links = invite_clients(live)
+    live.result_links = {name: live.seed(answers, opened_first=links.get(name),
+                                         client_name=name)
                          for name, answers in CLIENTS.items()}
+    show_emails_sent(live)
     therapist_browser = live._seeder.test_client()  # the app with CSRF off, as seed() uses
     therapist_browser.post("/review/sign-in", data={"email": THERAPIST, "password": PASSWORD})
     clear = list(CLIENTS).index("Carol Clear") + 1
     response = therapist_browser.post(f"/review/screenings/{clear}/decision", data={
         "kind": "go_ahead", "note": "Checked with Carol at the desk: nothing has changed."})
     assert response.status_code == 303, response.status_code
+
+
+#: The appointments shown: (client, days from today, time, email or None, what happened).
+APPOINTMENTS = [
+    ("Carol Clear", 0, "09:30", "carol@example.com", "answered"),
+    ("Nina Notyet", 0, "17:00", "nina@example.com", "invited"),
+    ("Uma Urgent", 1, "10:00", "uma@example.com", "answered"),
+    ("Rita Reminded", 1, "11:30", "rita@example.com", "reminded"),
+    ("Sam Started", 1, "14:00", "sam@example.com", "started"),
+    ("Ivy Invited", 1, "16:30", "ivy@example.com", "invited"),
+    ("Pat Phone", 3, "10:15", None, "invited"),
+    ("Dan Bounced", 3, "12:00", "dan@exampel.com", "refused"),
+]
+
+
+def invite_clients(live: LiveApp) -> dict[str, str]:
+    """The invitations of APPOINTMENTS; each client's link (its path), by name."""
+    from datetime import date, timedelta
+
+    from screening.invitations import service
+    from screening.invitations.validation import InvitationDetails, parse_time
+
+    links = {}
+    with live.app.app_context():
+        for name, days, at, email, _state in APPOINTMENTS:
+            invitation = service.create(InvitationDetails(
+                client_name=name, email=email, phone=None if email else "07700 900461",
+                appointment_date=date.today() + timedelta(days=days),
+                appointment_time=parse_time(at), therapist="Kim Lee", note=""))
+            db.session.flush()
+            links[name] = "/start/" + service.link_token(invitation.link_key)
+        db.session.commit()
+    return links
+
+
+def show_emails_sent(live: LiveApp) -> None:
+    """Record the emails as they would have gone (the screenshots send none)."""
+    from datetime import UTC, datetime
+
+    from screening.invitations.models import Invitation
+    from screening.outbox import queue
+
+    states = {name: state for name, *_rest, state in APPOINTMENTS}
+    with live.app.app_context():
+        for invitation in db.session.scalars(db.select(Invitation)):
+            state = states[invitation.client_name]
+            if state == "started":
+                invitation.opened_at = datetime.now(UTC)
+            if state == "reminded":
+                queue("reminder", invitation.email, invitation=invitation)
+            db.session.flush()
+            for message in invitation.messages:
+                message.status, message.sent_at = "sent", datetime.now(UTC)
+                if state == "refused":
+                    message.status, message.attempts = "failed", 1
+                    message.last_error = ("The mail server refused the address (dan@exampel.com:"
+                                          " 550 5.1.1 no such mailbox). Check the address.")
+        db.session.commit()
 
 
 def main(output: Path = OUTPUT) -> list[Path]:

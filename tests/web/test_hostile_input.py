@@ -43,6 +43,12 @@ def post_forms(rulebook) -> dict[str, MultiDict]:
              "cleared_by": "Dr A Patel, GP"}),
         "/review/sign-out": MultiDict({"csrf_token": "x"}),
         "/review/sessions/sign-out-others": MultiDict({"csrf_token": "x"}),
+        "/review/invitations/new": MultiDict(
+            {"client_name": "Ana Diaz", "email": "ana@example.com", "appointment_date":
+             "2026-12-04", "appointment_time": "14:30", "therapist": "Kim", "note": ""}),
+        "/review/invitations/<int:invitation_id>/resend": MultiDict({"email": "ana@example.com"}),
+        "/review/invitations/<int:invitation_id>/cancel": MultiDict({"csrf_token": "x"}),
+        "/review/emails/<int:message_id>/retry": MultiDict({"csrf_token": "x"}),
     }
 
 
@@ -67,7 +73,7 @@ def test_a_file_in_place_of_any_field_of_any_form_is_refused_with_a_page(app, cl
         sign_in(client)
     recorded = audit_events(app)
     for route, data in post_forms(rulebook).items():
-        path = route.replace("<int:screening_id>", "1")
+        path = re.sub(r"<int:\w+>", "1", route)
         for name in data:
             response = client.post(path, data=with_a_file_for(data, name))
             assert response.status_code == 400, (path, name)

@@ -1,0 +1,30 @@
+"""While a client answers from an invitation's link, their session remembers the invitation,
+so the screening they send is tied to it; opening the ordinary questionnaire forgets it."""
+
+from __future__ import annotations
+
+from flask import request, session
+
+from ..database import db
+from .models import Invitation
+
+SESSION_KEY = "invitation_id"
+#: GETs that begin an ordinary questionnaire: the visitor is no longer answering an invitation.
+ORDINARY_START = {"intake.start", "intake.questionnaire"}
+
+
+def answering() -> dict:
+    """{"invitation_id": id} while this visitor answers from an invitation's link, else {}:
+    what the screening they send is stored with."""
+    invitation_id = session.get(SESSION_KEY)
+    if not isinstance(invitation_id, int) or db.session.get(Invitation, invitation_id) is None:
+        return {}
+    return {"invitation_id": invitation_id}
+
+
+def forget_on_ordinary_start() -> None:
+    """Opening the ordinary questionnaire (a reception tablet, the next client) forgets the
+    invitation, so that screening is not tied to someone else's appointment."""
+    if request.method == "GET" and request.endpoint in ORDINARY_START \
+            and SESSION_KEY in session:
+        session.pop(SESSION_KEY)

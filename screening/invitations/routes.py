@@ -1,0 +1,132 @@
+"""The review area's invitation pages: the Appointments view, inviting a client, one
+invitation (its link, its emails, re-send, cancel), and the emails that were not delivered.
+Attached to the review blueprint, so they need a signed-in therapist like the rest of it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..clinic import clinic_today
+from ..database import db, paginate
+from ..mail import writes_files
+from ..outbox import KINDS, STATUSES, OutboxMessage, retry_now, undelivered_query
+from ..review import FORM_PAGES, bp
+from . import service
+from .forms import InvitationForm, ResendForm
+from .models import Invitation
+
+PER_PAGE = 50
+FORM_PAGES.update({  # where to come back to when a post finds the therapist signed out
+    "review.new_invitation": ("review.new_invitation",
+                              "The invitation was not saved. Sign in, then enter it again."),
+    "review.resend_invitation": ("review.invitation",
+                                 "The invitation was not sent again. Sign in, then try again."),
+    "review.cancel_invitation": ("review.invitation",
+                                 "The invitation was not cancelled. Sign in, then try again."),
+    "review.retry_email": ("review.emails", "Nothing was sent. Sign in, then try again."),
+})
+
+
+@bp.context_processor
+def _outbox_words():
+    return {"message_kinds": KINDS, "message_statuses": STATUSES}
+
+
+@bp.get("/appointments")
+def appointments():
+    today = clinic_today()
+    page = paginate(service.upcoming_query(today).options(
+        selectinload(Invitation.screenings), selectinload(Invitation.messages)),
+        request.args.get("page", 1, type=int), PER_PAGE)
+    undelivered = db.session.scalar(
+        select(func.count()).select_from(undelivered_query().subquery()))
+    return render_template("review/appointments.html", page=page, undelivered=undelivered,
+                           days=service.by_day(page.items, today), today=today,
+                           tomorrow=today + timedelta(days=1))
+
+
+@bp.route("/invitations/new", methods=["GET", "POST"])
+def new_invitation():
+    form = InvitationForm()
+    if form.validate_on_submit():
+        earlier = service.duplicates([form.details]).get(service.key(form.details))
+        if earlier is None:
+            invitation = service.create(form.details, created_by=current_user)
+            db.session.commit()
+            flash(_created_message(invitation))
+            return redirect(url_for("review.invitation", invitation_id=invitation.id), code=303)
+        form.client_name.errors = [
+            f"{earlier.client_name} is already invited for this appointment: open that "
+            "invitation from the Appointments view to send it again"]
+    return render_template("review/invitation_new.html", form=form)
+
+
+def _created_message(invitation: Invitation) -> str:
+    if not invitation.email:
+        return ("Invitation saved. There is no email address: copy the link below and send "
+                "it to the client yourself, for example by text message.")
+    if writes_files():
+        return (f"Invitation saved. No mail server is set up, so the email is written to "
+                f"{current_app.config['OUTBOX_FOLDER']} instead of being sent: copy the link "
+                "below and send it to the client yourself.")
+    return f"Invitation saved. The email to {invitation.email} is on its way."
+
+
+@bp.get("/invitations/<int:invitation_id>")
+def invitation(invitation_id: int):
+    item = db.get_or_404(Invitation, invitation_id)
+    return _invitation_page(item, ResendForm(email=item.email))
+
+
+def _invitation_page(item: Invitation, resend_form: ResendForm):
+    today = clinic_today()
+    return render_template("review/invitation.html", invitation=item, form=resend_form,
+                           state=service.state(item, today), link=service.link_url(item),
+                           open=service.still_open(item, today), writes_files=writes_files())
+
+
+@bp.post("/invitations/<int:invitation_id>/resend")
+def resend_invitation(invitation_id: int):
+    item = db.get_or_404(Invitation, invitation_id)
+    form = ResendForm()
+    if not service.still_open(item, clinic_today()):
+        flash("This invitation is closed (answered, cancelled or past), so it was not sent.")
+    elif not form.validate_on_submit():
+        return _invitation_page(item, form), 400
+    else:
+        service.resend(item, form.email.data.strip())
+        db.session.commit()
+        flash(f"The invitation is being sent again to {item.email}.")
+    return redirect(url_for("review.invitation", invitation_id=item.id), code=303)
+
+
+@bp.post("/invitations/<int:invitation_id>/cancel")
+def cancel_invitation(invitation_id: int):
+    item = db.get_or_404(Invitation, invitation_id)
+    if item.cancelled_at is None:  # CSRF is checked for every post (security.py)
+        service.cancel(item)
+        db.session.commit()
+        flash("Invitation cancelled: its link no longer works, and no reminder will go.")
+    return redirect(url_for("review.invitation", invitation_id=item.id), code=303)
+
+
+@bp.get("/emails")
+def emails():
+    page = paginate(undelivered_query().options(selectinload(OutboxMessage.invitation)),
+                    request.args.get("page", 1, type=int), PER_PAGE)
+    return render_template("review/emails.html", page=page, writes_files=writes_files())
+
+
+@bp.post("/emails/<int:message_id>/retry")
+def retry_email(message_id: int):
+    message = db.get_or_404(OutboxMessage, message_id)
+    if message.status == "failed":
+        retry_now(message)
+        db.session.commit()
+        flash(f"The email to {message.recipient} will be sent again in a moment.")
+    return redirect(url_for("review.emails"), code=303)

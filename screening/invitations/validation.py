@@ -1,0 +1,159 @@
+"""Checking an invitation's details: one set of rules, with the messages shown to the clinic,
+for the review area's form, `flask invite` and the CSV import. No Flask here.
+
+`check(raw, now)` takes text as typed (or read from a CSV cell) and gives either the
+details or a message per field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from ..fields import parse_date
+
+FIELDS = ("client_name", "email", "phone", "appointment_date", "appointment_time",
+          "therapist", "note")
+LENGTHS = {"client_name": 100, "email": 254, "phone": 25, "therapist": 100, "note": 500}
+#: How far ahead an appointment can be.
+MAX_AHEAD = timedelta(days=366)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")
+_TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?(?::(\d{2}))?\s*([ap])?\.?m?\.?$", re.I)
+#: What a spreadsheet runs as a formula when a cell starts with it (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+MESSAGES = {
+    "client_name": "Enter the client's name",
+    "contact": "Enter the client's email address (or a phone number), so the invitation "
+               "can reach them",
+    "email": "Enter the email address in the correct format, like name@example.com",
+    "phone": "Enter a phone number, like 07700 900 982 or +44 7700 900982",
+    "date_missing": "Enter the appointment date",
+    "date_without_time": "Enter the appointment date as well as the time",
+    "date_format": "Enter the appointment date as a real date, for example 2026-12-04",
+    "date_past": "The appointment date is in the past: enter today's date or a later one",
+    "date_far": "The appointment must be within the next year",
+    "time_missing": "Enter the appointment time, for example 14:30",
+    "time_format": "Enter the appointment time as hours and minutes, for example 14:30",
+    "time_past": "That time today has passed: check the appointment date and time",
+}
+LENGTH_NAMES = {"client_name": "the client's name", "email": "the email address",
+                "phone": "the phone number", "therapist": "the therapist's name",
+                "note": "the note"}
+
+
+@dataclass(frozen=True)
+class InvitationDetails:
+    client_name: str
+    email: str | None
+    phone: str | None
+    appointment_date: date
+    appointment_time: time
+    therapist: str
+    note: str
+
+
+def key(item) -> tuple:
+    """What makes two invitations the same: the client (email, else phone digits) and the
+    appointment's date and time. Takes InvitationDetails or an Invitation."""
+    contact = (item.email or "").lower() or re.sub(r"\D", "", item.phone or "")
+    return contact, item.appointment_date, item.appointment_time
+
+
+def parse_time(text: str) -> time | None:
+    """'14:30', '14.30', '9:05', '14:30:00', '2:30 pm', '2pm' -> a time; else None."""
+    match = _TIME.match(text.strip())
+    if match is None:
+        return None
+    hour, minute = int(match[1]), int(match[2] or 0)
+    if match[4]:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if match[4].lower() == "p" else 0)
+    elif match[2] is None:
+        return None  # a bare number is not a time
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def split_appointment(text: str) -> tuple[str, str]:
+    """'2026-12-04 14:30' -> ('2026-12-04', '14:30'); a time alone -> ('', '14:30')."""
+    words = re.sub(r"^(\d{4}-\d\d-\d\d)T", r"\1 ", text.strip()).split()
+    for size in (1, 2):  # '14:30', or '2:30 pm'
+        if len(words) >= size and parse_time(" ".join(words[-size:])) is not None:
+            return " ".join(words[:-size]), " ".join(words[-size:])
+    return " ".join(words), ""
+
+
+def formula_problem(name: str, value: str) -> str | None:
+    """A message when a value would run as a spreadsheet formula (a phone number may start
+    with +)."""
+    if not value or not value.startswith(FORMULA_STARTS):
+        return None
+    if name == "phone" and value.startswith("+") and _PHONE.match(value):
+        return None
+    shown = {"\t": "tab", "\r": "line break"}.get(value[0], value[0])
+    return f"Remove the {shown} at the start: a spreadsheet would run this as a formula"
+
+
+def field_problem(name: str, value: str) -> str | None:
+    """What is wrong with one field's (stripped) text on its own, if anything."""
+    problem = formula_problem(name, value)
+    if problem:
+        return problem
+    if name in LENGTHS and len(value) > LENGTHS[name]:
+        return f"Keep {LENGTH_NAMES[name]} to {LENGTHS[name]} characters or fewer"
+    if name == "client_name" and not value:
+        return MESSAGES["client_name"]
+    if name == "email" and value and not _EMAIL.match(value):
+        return MESSAGES["email"]
+    if name == "phone" and value and not _PHONE.match(value):
+        return MESSAGES["phone"]
+    return None
+
+
+def check(raw: Mapping[str, str | None], now: datetime
+          ) -> tuple[InvitationDetails | None, dict[str, str]]:
+    """The details, or None and a message per field. `now` is the clinic's local time."""
+    text = {name: (raw.get(name) or "").strip() for name in FIELDS}
+    errors = {name: problem for name, value in text.items()
+              if (problem := field_problem(name, value))}
+    if not text["email"] and not text["phone"]:
+        errors.setdefault("email", MESSAGES["contact"])
+    when = _check_appointment(text, now, errors)
+    if errors:
+        return None, errors
+    return InvitationDetails(
+        client_name=text["client_name"], email=text["email"] or None,
+        phone=text["phone"] or None, appointment_date=when[0], appointment_time=when[1],
+        therapist=text["therapist"], note=text["note"]), {}
+
+
+def _check_appointment(text: dict[str, str], now: datetime, errors: dict[str, str]):
+    if "appointment_date" in errors or "appointment_time" in errors:
+        return None
+    day_text, time_text = text["appointment_date"], text["appointment_time"]
+    if not day_text:
+        errors["appointment_date"] = MESSAGES["date_without_time" if time_text
+                                              else "date_missing"]
+    day = parse_date(day_text) if day_text else None
+    if day_text and day is None:
+        errors["appointment_date"] = MESSAGES["date_format"]
+    elif day is not None and day < now.date():
+        errors["appointment_date"] = MESSAGES["date_past"]
+    elif day is not None and day > now.date() + MAX_AHEAD:
+        errors["appointment_date"] = MESSAGES["date_far"]
+    at = parse_time(time_text) if time_text else None
+    if not time_text:
+        errors["appointment_time"] = MESSAGES["time_missing"]
+    elif at is None:
+        errors["appointment_time"] = MESSAGES["time_format"]
+    elif day == now.date() and at <= now.time():
+        errors["appointment_time"] = MESSAGES["time_past"]
+    if "appointment_date" in errors or "appointment_time" in errors:
+        return None
+    return day, at
