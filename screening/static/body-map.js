@@ -26,7 +26,7 @@
     slot.appendChild(template.content.cloneNode(true));
     Array.prototype.forEach.call(shapes(slot), function (shape) {
       var input = checkbox(slot, shape.getAttribute("data-region"));
-      if (!input) { shape.classList.add("is-unused"); return; }
+      if (!input) { return; }
       var title = document.createElementNS("http://www.w3.org/2000/svg", "title");
       title.textContent = input.parentNode.textContent.trim();
       shape.appendChild(title);
