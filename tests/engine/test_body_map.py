@@ -126,14 +126,7 @@ def test_a_shape_of_a_region_the_rulebook_does_not_have_is_named(tmp_path):
     ("id: back", "id: front", ["views", "view 'front' is listed twice"]),
     ("id: back", "id: Back", ["views[1], field 'id'", "is not an id"]),
     ("    title: Back\n", "", ["views[1]", "missing field 'title'"]),
+    (SMALL_MAP, "- front\n- back\n", ["file", "must hold a mapping"]),
 ])
 def test_a_broken_map_is_refused_with_the_place_named(tmp_path, old, new, fragments):
     assert_reported(map_problems(tmp_path, (old, new)), MAP, *fragments)
-
-
-def test_a_map_that_is_not_a_mapping(tmp_path):
-    write_rulebook(tmp_path)
-    (tmp_path / MAP).write_text("- front\n- back\n", encoding="utf-8")
-    with pytest.raises(RulebookError) as caught:
-        load_rulebook(tmp_path)
-    assert_reported(caught.value.problems, MAP, "must hold a mapping")
