@@ -87,6 +87,7 @@ def page_weight(server: Gunicorn, rulebook: Rulebook) -> dict:
         "body_location_groups_with_checkboxes": body_fieldsets["with_checkboxes"],
         "body_location_raw_bytes": body_fieldsets["bytes"],
         "body_location_shared_list_bytes": body_fieldsets["shared_bytes"],
+        "body_map_bytes": body_fieldsets["map_bytes"],
         "other_hosts": other_hosts,
         "external_links": [url for url in parser.links if _other_host(url)],
         "served_compressed": "gzip" in (page.headers.get("Content-Encoding") or ""),
@@ -102,7 +103,8 @@ def _decoded(response: Response) -> bytes:
 
 def _body_location_bytes(page: str, rulebook: Rulebook) -> dict:
     """How much of the page the body-area questions take: their fieldsets (with their
-    checkboxes, or empty when filled in from a shared list) and any shared <template>."""
+    checkboxes, or empty when filled in from a shared list), any shared <template> of the
+    list, and the body map's figures (one <template>, with the pattern it draws picks in)."""
     names = {qid for qid, question in rulebook.questions.items()
              if question.type == "body_location"}
     region = rulebook.regions[0].id if rulebook.regions else None
@@ -116,4 +118,8 @@ def _body_location_bytes(page: str, rulebook: Rulebook) -> dict:
     shared = sum(len(block.encode()) for block in re.findall(r"<template\b.*?</template>", page,
                                                              flags=re.S)
                  if region and f'value="{region}"' in block)
-    return {"groups": groups, "with_checkboxes": full, "bytes": size, "shared_bytes": shared}
+    body_map = sum(len(block.encode()) for block in re.findall(
+        r'<template id="body-map">.*?</template>\s*<svg class="body-map__defs".*?</svg>', page,
+        flags=re.S))
+    return {"groups": groups, "with_checkboxes": full, "bytes": size, "shared_bytes": shared,
+            "map_bytes": body_map}

@@ -170,6 +170,8 @@ def _body_areas(weight: dict) -> str:
             f"({weight['body_location_groups_with_checkboxes']} with their own checkboxes)")
     if shared:
         text += f", plus {shared / 1000:.1f} KB for the shared list of body areas"
+    if weight.get("body_map_bytes"):
+        text += f" and {weight['body_map_bytes'] / 1000:.1f} KB for the body map's figures"
     return text + "."
 
 

@@ -85,24 +85,32 @@ def letter_items(screening: Screening) -> list[dict]:
         condition = rulebook.conditions.get(finding["condition"])
         item = items.setdefault(finding["condition"], {
             "name": finding.get("condition_name", finding["condition"]), "actions": [],
-            "answers": [(rulebook.questions[qid].text,
-                         format_answer(rulebook.questions[qid], screening.answers[qid]))
-                        for qid in (condition.questions if condition else ())
-                        if qid in screening.answers]})
+            "areas": [], "answers": [
+                (rulebook.questions[qid].text,
+                 format_answer(rulebook.questions[qid], screening.answers[qid]))
+                for qid in (condition.questions if condition else ())
+                if qid in screening.answers]})
         item["actions"].append(finding["therapist_action"])
+        item["areas"] += [area for area in finding.get("body_areas", ())
+                          if area not in item["areas"]]
     return [{**item, "action": " ".join(item.pop("actions"))} for item in items.values()]
+
+
+def letter_areas(letter: list[dict]) -> list[str]:
+    """The body areas the letter's findings name, each once, in the order they come."""
+    return list(dict.fromkeys(area for item in letter for area in item["areas"]))
 
 
 def letter_page(screening: Screening, audience: str, pdf_url: str, back_url: str,
                 css_url: str) -> str:
     letter = letter_items(screening) or abort(404)
     return render_template("doctor_letter.html", screening=screening, letter=letter,
-                           audience=audience, pdf_url=pdf_url, back_url=back_url,
-                           css_url=css_url)
+                           areas=letter_areas(letter), audience=audience, pdf_url=pdf_url,
+                           back_url=back_url, css_url=css_url)
 
 
 def letter_pdf(screening: Screening) -> Response:
     letter = letter_items(screening) or abort(404)
     html = render_template("print/doctor_letter.html", screening=screening, letter=letter,
-                           running_css=running_css(screening))
+                           areas=letter_areas(letter), running_css=running_css(screening))
     return pdf_response(html, record_filename(screening, "doctor-letter"))

@@ -6,6 +6,7 @@ tests/engine/rulebook_builder.py; the last few run the real `flask` executable.
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -105,6 +106,20 @@ def test_rules_check_missing_folder(cli, tmp_path):
     result = cli("rules", "check", str(tmp_path / "nowhere"))
     assert result.exit_code == 2
     assert "rulebook.yaml: file: not found" in result.stderr
+    no_traceback(result)
+
+
+def test_rules_check_names_a_region_added_without_a_shape_on_the_body_map(cli, tmp_path):
+    """A clinic adds a region to its copy of the rule book: the check says what to draw."""
+    folder = tmp_path / "clinic"
+    shutil.copytree(Path(__file__).parents[1] / "rules", folder)
+    edit(folder / "rulebook.yaml", "      - {id: groin, label: Groin}\n",
+         "      - {id: groin, label: Groin}\n      - {id: sacrum, label: Sacrum}\n")
+    result = cli("rules", "check", str(folder))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[1:] == [
+        f"  {folder / 'body_map.yaml'}: views: region 'sacrum' (Sacrum) of body_regions in "
+        "rulebook.yaml has no shape: draw one in a view, so the map can show it"]
     no_traceback(result)
 
 

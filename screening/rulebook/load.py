@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from .body_map import FILE as BODY_MAP_FILE
+from .body_map import load_body_map
 from .load_conditions import load_conditions
 from .types import OUTCOMES, Region, Rulebook, RulebookError, Section
 from .yamlio import (
@@ -64,13 +66,14 @@ def load_rulebook(path: str | Path) -> Rulebook:
             raw_conditions[cid] = (files[cid], _read_yaml(files[cid], problems))
 
     conditions, questions = load_conditions(raw_conditions, regions, problems)
+    body_map = _load_body_map(root / BODY_MAP_FILE, regions, problems)
     if problems.items:
         raise RulebookError(problems.items)
     return Rulebook(
         title=str(index["title"]), label=str(index["version"]),
         digest=_digest(root, [index_file, *files.values()]), path=str(root),
         outcomes=outcomes, urgent=urgent, regions=regions, sections=tuple(sections),
-        conditions=conditions, questions=questions)
+        conditions=conditions, questions=questions, body_map=body_map)
 
 
 def _read_yaml(file: Path, problems: Problems) -> Any:
@@ -87,6 +90,15 @@ def _read_yaml(file: Path, problems: Problems) -> Any:
         problems.add(str(file), "file", "must hold a mapping of fields")
         return None
     return data
+
+
+def _load_body_map(file: Path, regions: tuple[Region, ...], problems: Problems):
+    """The figures of body_map.yaml, if the rule book has one (not part of the digest: they
+    change how the form looks, never how answers are screened)."""
+    if not file.exists():
+        return None
+    data = _read_yaml(file, problems)
+    return None if data is None else load_body_map(data, regions, problems, str(file))
 
 
 def _digest(root: Path, files: list[Path]) -> str:

@@ -109,6 +109,30 @@ class Region:
     group: str
 
 
+@dataclass(frozen=True)
+class Shape:
+    """One clickable part of a body map figure: an SVG path, and the region it stands for."""
+    region: str
+    d: str
+
+
+@dataclass(frozen=True)
+class BodyView:
+    """One figure of the body map (front or back), its shapes in drawing order."""
+    id: str
+    title: str
+    edges: tuple[str, str]  # the client's sides at the drawing's left and right edges
+    shapes: tuple[Shape, ...]
+
+
+@dataclass(frozen=True)
+class BodyMap:
+    """The figures (body_map.yaml) the form and the body chart draw the body regions on."""
+    width: float
+    height: float
+    views: tuple[BodyView, ...]
+
+
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity
 class Rulebook:
     title: str
@@ -121,6 +145,7 @@ class Rulebook:
     sections: tuple[Section, ...]
     conditions: dict[str, Condition]
     questions: dict[str, Question]
+    body_map: BodyMap | None = None  # None: the rule book has no body_map.yaml
 
     @cached_property
     def version(self) -> str:

@@ -54,6 +54,16 @@ def follow_ups(client: Client):
     return {"element": "#condition-varicose_veins"}
 
 
+def body_map(client: Client):
+    """A body-area question's map, two areas picked."""
+    client.goto("/questionnaire")
+    client.answer({"acute_muscle_strain_or_sprain": "yes",
+                   "strain_where": ["lower_back", "right_shoulder"]})
+    client.page.evaluate("""() => { document.activeElement.blur();
+        document.querySelector('fieldset:has([name=strain_where])').scrollIntoView(); }""")
+    return {}
+
+
 def errors(client: Client):
     client.goto("/questionnaire")
     client.fill_details(client_name="", phone="")
@@ -91,6 +101,17 @@ def therapist(path: str, full_page: bool = False):
     return show
 
 
+def printed_record(path: str):
+    """The therapist's record of `path` as it prints (the body chart beside the legend)."""
+    def show(client: Client):
+        client.goto(path)
+        client.page.emulate_media(media="print")
+        return {"full_page": True}
+    show.signed_in = True
+    show.widths = ("desktop",)  # a record is printed on paper, not on a phone
+    return show
+
+
 def signed_in_state(browser, base_url: str) -> dict:
     """The cookies of the therapist, signed in through the sign-in page once for all pages,
     so the audit trail shows one sign-in."""
@@ -115,12 +136,14 @@ PAGES = {
     "questionnaire": questionnaire,
     "questionnaire-follow-ups": follow_ups,
     "questionnaire-errors": errors,
+    "questionnaire-body-map": body_map,
     "check-answers": check_answers,
     "result": result("Tess Typical"),
     "result-urgent": result("Uma Urgent"),
     "review-sign-in": sign_in,
     "review-queue": therapist("/review/"),
     "review-screening": therapist("/review/screenings/2"),
+    "record-printed": printed_record("/review/screenings/2"),
     "review-audit": therapist("/review/audit"),
     "review-appointments": therapist("/review/appointments", full_page=True),
     "doctor-letter": therapist("/review/screenings/2/doctor-letter", full_page=True),
@@ -222,6 +245,8 @@ def main(output: Path = OUTPUT) -> list[Path]:
                 therapist_state = signed_in_state(browser, server.url)
                 for width_name, viewport in WIDTHS.items():
                     for page_name, show in PAGES.items():
+                        if width_name not in getattr(show, "widths", WIDTHS):
+                            continue
                         signed_in = getattr(show, "signed_in", False)
                         context = new_context(browser, viewport=viewport, **(
                             {"storage_state": therapist_state} if signed_in else {}))

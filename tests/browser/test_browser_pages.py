@@ -35,6 +35,14 @@ def questionnaire_with_follow_ups_open(client: Client) -> None:
     assert client.page.locator(".conditional:visible").count() > 100
 
 
+def questionnaire_with_the_body_map(client: Client) -> None:
+    """A body-area question's map shown, two areas picked, and the focus on an area's box."""
+    client.goto("/questionnaire")
+    client.answer({"unhealed_wound_or_rash": "yes", "wr_where": ["face", "left_calf"]})
+    client.page.focus("input[name=wr_where][value=left_calf]")
+    assert client.page.locator("[data-body-map] .is-picked").count() == 3  # the calf twice
+
+
 def check_your_answers_with_errors(client: Client) -> None:
     client.to_check_page(OUTCOME_CASES["local"])
     client.page.get_by_role("button", name="Send my answers").click()
@@ -51,6 +59,7 @@ PAGES = {
     "questionnaire": lambda client: client.goto("/questionnaire"),
     "questionnaire-with-errors": questionnaire_with_errors,
     "questionnaire-follow-ups-open": questionnaire_with_follow_ups_open,
+    "questionnaire-body-map": questionnaire_with_the_body_map,
     "check-your-answers": lambda client: client.to_check_page(
         {**OUTCOME_CASES["local"], **OUTCOME_CASES["medical_clearance"]}),
     "check-your-answers-with-errors": check_your_answers_with_errors,

@@ -91,8 +91,8 @@ def test_printed_screening_hides_navigation_and_keeps_the_record(therapist):
     page.emulate_media(media="print")
     for selector in (".decision", "#answers-title", "#audit-title"):
         assert not page.locator(selector).is_visible(), f"{selector} is printed"
-    for selector in (".record-header", ".outcome", ".findings", ".areas", ".record-decision",
-                     ".signatures"):
+    for selector in (".record-header", ".outcome", ".findings", ".areas", ".body-chart__figures",
+                     ".record-decision", ".signatures"):
         assert page.locator(selector).is_visible(), f"{selector} is not printed"
     text = page.locator("body").inner_text()
     for expected in ("Tess Typical", "Riverside Massage", "Client's signature",
@@ -108,6 +108,7 @@ def test_chromium_prints_a_typical_screening_on_one_page(therapist, paper):
     assert "Tess Typical, born 27 March 1980" in pages[0]  # the running footer
     assert "Page 1 of 1" in pages[0]
     assert "Osteoporosis or fragile bones" in pages[0] and "Varicose veins" in pages[0]
+    assert "Body chart" in pages[0] and "Avoid or treat gently" in pages[0]
 
 
 def test_a_flagged_screening_with_a_decision_and_a_note_prints_on_one_page(therapist):
