@@ -14,7 +14,7 @@ from typing import Any
 
 from .engine import GATE
 from .rulebook import Question, Rulebook
-from .rulebook.conditions import parse_blood_pressure
+from .rulebook.predicates import parse_blood_pressure
 
 EARLIEST_DATE = date(1900, 1, 1)
 

@@ -28,7 +28,7 @@ from screening.answers import asked, normalise
 from screening.database import db
 from screening.engine import evaluate
 from screening.models import AuditEvent
-from screening.rulebook.conditions import compile_condition, referenced_questions
+from screening.rulebook.predicates import compile_predicate, referenced_questions
 from screening.rulebook.yamlio import YamlLoader
 from tests.factories import add_screening, add_therapist, all_no
 
@@ -267,7 +267,7 @@ def test_clinical_case_answers_show_the_same_questions(rulebook, questionnaire, 
 def _with_ask_when(rulebook, qid, tree):
     question = rulebook.questions[qid]
     changed = dataclasses.replace(question, ask_when_data=tree,
-                                  ask_when=compile_condition(tree, rulebook.questions))
+                                  ask_when=compile_predicate(tree, rulebook.questions))
     return dataclasses.replace(rulebook, questions={**rulebook.questions, qid: changed})
 
 

@@ -11,7 +11,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from .conditions import ConditionError, compile_condition, referenced_questions
+from .predicates import PredicateError, compile_predicate, referenced_questions
 from .types import (
     DEFAULT_TEXT_LENGTH,
     OUTCOMES,
@@ -218,8 +218,8 @@ def _operators(tree: Any) -> set[str]:
 def _compile(tree: Any, questions: dict[str, Question], problems: Problems, name: str,
              where: str, path: str):
     try:
-        return compile_condition(tree, questions, path)
-    except ConditionError as error:
+        return compile_predicate(tree, questions, path)
+    except PredicateError as error:
         problems.add(name, f"{where}, field '{error.path}'", error.message)
         return None
 

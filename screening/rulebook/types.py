@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from .conditions import Predicate
+from .predicates import Predicate
 
 #: Outcomes from least to most restrictive (shared/clinical/README.md).
 OUTCOMES = ("clear", "caution", "local", "medical_clearance", "postpone")

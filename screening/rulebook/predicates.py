@@ -1,4 +1,4 @@
-"""Condition trees: the `when` and `ask_when` parts of the rule book.
+"""Predicates: the `when` and `ask_when` trees of the rule book.
 
 A tree is `{all: [...]}`, `{any: [...]}`, `{not: tree}` or a leaf
 `{q: QUESTION_ID, OPERATOR: VALUE}`. Trees are checked against the questions
@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-#: A compiled condition: (answers, screening date) -> bool. Each test reads its own answer,
+#: A compiled predicate: (answers, screening date) -> bool. Each test reads its own answer,
 #: so a leaf is one call.
 Predicate = Callable[[Mapping[str, Any], date], bool]
 
@@ -21,8 +21,8 @@ _DURATION = re.compile(r"^\s*(\d{1,4})\s+(day|week|month)s?\s*$")
 _BLOOD_PRESSURE = re.compile(r"^\s*(\d{2,3})\s*/\s*(\d{2,3})\s*$")
 
 
-class ConditionError(ValueError):
-    """A problem in one condition tree; `path` says where inside the tree."""
+class PredicateError(ValueError):
+    """A problem in one predicate tree; `path` says where inside the tree."""
 
     def __init__(self, path: str, message: str):
         super().__init__(f"{path}: {message}")
@@ -84,7 +84,7 @@ def _check_values(question, values: list[Any], path: str) -> None:
     allowed = _answer_values(question)
     for value in values:
         if not isinstance(value, str) or value not in allowed:
-            raise ConditionError(
+            raise PredicateError(
                 path, f"{value!r} is not an answer to '{question.id}' "
                 f"(expected one of: {', '.join(sorted(allowed))})")
 
@@ -92,17 +92,17 @@ def _check_values(question, values: list[Any], path: str) -> None:
 def _op_is(question, value, path):
     _check_values(question, [value], path)
     if question.multiple:
-        raise ConditionError(path, f"'{question.id}' takes several answers: use 'includes'")
+        raise PredicateError(path, f"'{question.id}' takes several answers: use 'includes'")
     qid = question.id
     return lambda answers, on: answers.get(qid) == value
 
 
 def _op_in(question, value, path):
     if not isinstance(value, list) or not value:
-        raise ConditionError(path, "'in' needs a list of answers")
+        raise PredicateError(path, "'in' needs a list of answers")
     _check_values(question, value, path)
     if question.multiple:
-        raise ConditionError(path, f"'{question.id}' takes several answers: use 'includes'")
+        raise PredicateError(path, f"'{question.id}' takes several answers: use 'includes'")
     allowed, qid = frozenset(value), question.id
     return lambda answers, on: answers.get(qid) in allowed
 
@@ -111,7 +111,7 @@ def _op_includes(question, value, path):
     values = value if isinstance(value, list) else [value]
     _check_values(question, values, path)
     if not question.multiple:
-        raise ConditionError(path, f"'includes' needs a question with several answers; "
+        raise PredicateError(path, f"'includes' needs a question with several answers; "
                                    f"'{question.id}' has one: use 'is' or 'in'")
     wanted, qid = frozenset(values), question.id
 
@@ -124,7 +124,7 @@ def _op_includes(question, value, path):
 
 def _op_answered(question, value, path):
     if not isinstance(value, bool):
-        raise ConditionError(path, "'answered' is true or false")
+        raise PredicateError(path, "'answered' is true or false")
     qid = question.id
     if value:
         return lambda answers, on: answers.get(qid) not in (None, "", [])
@@ -136,7 +136,7 @@ def _duration_op(inside: bool):
         try:
             amount, unit = parse_duration(value)
         except ValueError as error:
-            raise ConditionError(path, str(error)) from None
+            raise PredicateError(path, str(error)) from None
 
         qid = question.id
 
@@ -155,7 +155,7 @@ def _duration_op(inside: bool):
 def _number_op(at_least: bool):
     def build(question, value, path):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConditionError(path, f"{value!r} is not a number")
+            raise PredicateError(path, f"{value!r} is not a number")
         qid = question.id
         if at_least:
             return lambda answers, on: (answer := answers.get(qid)) is not None \
@@ -168,7 +168,7 @@ def _number_op(at_least: bool):
 def _op_bp_at_least(question, value, path):
     limit = parse_blood_pressure(value)
     if limit is None:
-        raise ConditionError(path, f"{value!r} is not a reading like '160/100'")
+        raise PredicateError(path, f"{value!r} is not a reading like '160/100'")
     systolic, diastolic = limit
     qid = question.id
 
@@ -194,47 +194,47 @@ OPERATORS: dict[str, tuple[frozenset[str], Callable]] = {
 }
 
 
-def compile_condition(tree: Any, questions: Mapping[str, Any], path: str = "when") -> Predicate:
-    """Check a condition tree against the questions and compile it.
+def compile_predicate(tree: Any, questions: Mapping[str, Any], path: str = "when") -> Predicate:
+    """Check a predicate tree against the questions and compile it.
 
-    Raises ConditionError naming the place in the tree (e.g. `when.all[1]`).
+    Raises PredicateError naming the place in the tree (e.g. `when.all[1]`).
     """
     if not isinstance(tree, dict) or not tree:
-        raise ConditionError(path, "expected a mapping such as {q: question_id, is: yes}")
+        raise PredicateError(path, "expected a mapping such as {q: question_id, is: yes}")
     if "q" not in tree:
         return _compile_group(tree, questions, path)
     question_id = tree["q"]
     if not isinstance(question_id, str) or question_id not in questions:
-        raise ConditionError(path, f"unknown question id {question_id!r}")
+        raise PredicateError(path, f"unknown question id {question_id!r}")
     question = questions[question_id]
     operators = [key for key in tree if key != "q"]
     if len(operators) != 1:
-        raise ConditionError(path, f"a test on '{question_id}' needs exactly one operator "
+        raise PredicateError(path, f"a test on '{question_id}' needs exactly one operator "
                                    f"(one of: {', '.join(OPERATORS)}), found {operators or 'none'}")
     name = operators[0]
     if name not in OPERATORS:
-        raise ConditionError(path, f"unknown operator {name!r} (expected one of: "
+        raise PredicateError(path, f"unknown operator {name!r} (expected one of: "
                                    f"{', '.join(OPERATORS)})")
     types, build = OPERATORS[name]
     if question.type not in types:
-        raise ConditionError(path, f"operator '{name}' does not apply to '{question_id}', "
+        raise PredicateError(path, f"operator '{name}' does not apply to '{question_id}', "
                                    f"a {question.type} question")
     return build(question, tree[name], f"{path}.{name}")
 
 
 def _compile_group(tree: dict, questions: Mapping[str, Any], path: str) -> Predicate:
     if len(tree) != 1:
-        raise ConditionError(path, f"expected one of all/any/not or a test with 'q', "
+        raise PredicateError(path, f"expected one of all/any/not or a test with 'q', "
                                    f"found {sorted(tree)}")
     (key, value), = tree.items()
     if key == "not":
-        inner = compile_condition(value, questions, f"{path}.not")
+        inner = compile_predicate(value, questions, f"{path}.not")
         return lambda answers, on: not inner(answers, on)
     if key not in ("all", "any"):
-        raise ConditionError(path, f"unknown key {key!r} (expected all, any, not, or q)")
+        raise PredicateError(path, f"unknown key {key!r} (expected all, any, not, or q)")
     if not isinstance(value, list) or not value:
-        raise ConditionError(f"{path}.{key}", "expected a non-empty list of conditions")
-    parts = tuple(compile_condition(item, questions, f"{path}.{key}[{index}]")
+        raise PredicateError(f"{path}.{key}", "expected a non-empty list of tests")
+    parts = tuple(compile_predicate(item, questions, f"{path}.{key}[{index}]")
                   for index, item in enumerate(value))
     if len(parts) == 1:
         return parts[0]
@@ -249,7 +249,7 @@ def _compile_group(tree: dict, questions: Mapping[str, Any], path: str) -> Predi
 
 
 def referenced_questions(tree: Any) -> set[str]:
-    """Every question id a (valid) condition tree looks at."""
+    """Every question id a (valid) predicate tree looks at."""
     if isinstance(tree, dict):
         if "q" in tree:
             return {tree["q"]} if isinstance(tree["q"], str) else set()
