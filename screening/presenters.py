@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
 from wtforms import SelectChoice
 
+from .answers import is_empty
 from .engine import GATE
 from .models import as_utc
 from .rulebook import Question, Rulebook
+from .rulebook.question_types import long_date
 from .settings import clinic_zone, current_rulebook
 
 OUTCOME_ICONS = {"clear": "✓", "caution": "!", "local": "◐", "medical_clearance": "✚",
                  "postpone": "✕"}
 OUTCOME_LABELS = {"clear": "Clear", "caution": "Go ahead with care", "local": "Avoid some areas",
                   "medical_clearance": "Check with doctor first", "postpone": "Postpone"}
-
-
-def long_date(value: date | str | None) -> str:
-    """27 March 2026."""
-    if not value:
-        return ""
-    when = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{when.day} {when:%B %Y}"
 
 
 def date_time(value: datetime | None) -> str:
@@ -36,16 +30,11 @@ def date_time(value: datetime | None) -> str:
 
 
 def format_answer(question: Question, value: Any) -> str:
-    """An answer as the client would say it: option labels, long dates, units."""
-    if value is None or value == "" or value == []:
+    """An answer as the client would say it (option labels, long dates, units: as its
+    question type shows it)."""
+    if is_empty(value):
         return "Not answered"
-    if question.type == "date":
-        return long_date(value)
-    if isinstance(value, list):
-        return ", ".join(question.label_for(item) for item in value)
-    if question.type == "number":
-        return f"{value:g} {question.unit}".strip()
-    return question.label_for(value) if question.type in ("yes_no", "choice") else str(value)
+    return question.kind.display(question, value)
 
 
 def group_findings(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:

@@ -141,7 +141,7 @@ def test_questionnaire_is_a_valid_r4_questionnaire_of_every_question(rulebook, q
 def test_items_carry_type_options_and_required(rulebook, items):
     for question in rulebook.questions.values():
         item = items[question.id]
-        assert item["type"] == fhir.ITEM_TYPES[question.type]
+        assert item["type"] == question.kind.fhir_type
         assert item["text"] == question.text
         assert item["required"] is question.required
         assert item.get("repeats", False) is question.multiple

@@ -6,15 +6,9 @@ from typing import Any
 
 from ..rulebook import Question, Rulebook
 from .codes import (
-    CODED_TYPES,
-    ENTRY_FORMAT,
     ITEM_CONTROL,
     ITEM_CONTROL_SYSTEM,
-    ITEM_TYPES,
-    MAX_VALUE,
-    MIN_VALUE,
     QUESTIONNAIRE_URL,
-    UNIT,
     FhirError,
     coding,
     section_link_id,
@@ -47,9 +41,10 @@ def questionnaire(rulebook: Rulebook, publisher: str | None = None) -> dict[str,
 
 
 def _question_item(rulebook: Rulebook, question: Question) -> dict[str, Any]:
+    kind = question.kind
     item: dict[str, Any] = {"linkId": question.id, "text": question.text,
-                            "type": ITEM_TYPES[question.type]}
-    extensions = _extensions(question)
+                            "type": kind.fhir_type}
+    extensions = kind.fhir_extensions(question)
     if extensions:
         item = {"extension": extensions, **item}
     if question.parent is not None:
@@ -60,9 +55,8 @@ def _question_item(rulebook: Rulebook, question: Question) -> dict[str, Any]:
     item["required"] = question.required
     if question.multiple:
         item["repeats"] = True
-    if question.type == "text":
-        item["maxLength"] = question.max_length
-    if question.type in CODED_TYPES:
+    item.update(kind.fhir_item(question))
+    if kind.coded:
         item["answerOption"] = [{"valueCoding": coding(question, value)}
                                 for value, _label in question.choices]
     if question.hint:
@@ -71,19 +65,6 @@ def _question_item(rulebook: Rulebook, question: Question) -> dict[str, Any]:
                 {"system": ITEM_CONTROL_SYSTEM, "code": "help", "display": "Help-Button"}]}}],
             "linkId": f"{question.id}-hint", "text": question.hint, "type": "display"}]
     return item
-
-
-def _extensions(question: Question) -> list[dict[str, Any]]:
-    extensions: list[dict[str, Any]] = []
-    if question.type == "blood_pressure":
-        extensions.append({"url": ENTRY_FORMAT, "valueString": "135/85"})
-    if question.type == "number":
-        for url, limit in ((MIN_VALUE, question.minimum), (MAX_VALUE, question.maximum)):
-            if limit is not None:
-                extensions.append({"url": url, "valueDecimal": limit})
-        if question.unit:
-            extensions.append({"url": UNIT, "valueCoding": {"display": question.unit}})
-    return extensions
 
 
 # --- enableWhen ------------------------------------------------------------------------------

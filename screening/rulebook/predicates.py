@@ -13,12 +13,13 @@ from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from ..fields import parse_blood_pressure
+
 #: A compiled predicate: (answers, screening date) -> bool. Each test reads its own answer,
 #: so a leaf is one call.
 Predicate = Callable[[Mapping[str, Any], date], bool]
 
 _DURATION = re.compile(r"^\s*(\d{1,4})\s+(day|week|month)s?\s*$")
-_BLOOD_PRESSURE = re.compile(r"^\s*(\d{2,3})\s*/\s*(\d{2,3})\s*$")
 
 
 class PredicateError(ValueError):
@@ -60,28 +61,13 @@ def window_start(on: date, amount: int, unit: str) -> date:
     raise AssertionError("unreachable: day 28 exists in every month")
 
 
-def parse_blood_pressure(text: Any) -> tuple[int, int] | None:
-    """'135/85' -> (135, 85); anything else -> None."""
-    match = _BLOOD_PRESSURE.match(text) if isinstance(text, str) else None
-    return (int(match.group(1)), int(match.group(2))) if match else None
-
-
 # --- operators -------------------------------------------------------------
-# Each operator: which question types it applies to, and how to check its value and
-# build its test (answers, on) -> bool at load time.
-
-
-def _answer_values(question) -> set[str] | None:
-    """The allowed answer values of a yes/no or choice question."""
-    if question.type == "yes_no":
-        return {"yes", "no", "not_sure"} if question.not_sure else {"yes", "no"}
-    if question.type in ("choice", "body_location"):
-        return {option.id for option in question.options}
-    return None
+# Each operator checks its value and builds its test (answers, on) -> bool at load time.
+# Which operators apply to a question is its type's (`question.kind.operators`).
 
 
 def _check_values(question, values: list[Any], path: str) -> None:
-    allowed = _answer_values(question)
+    allowed = {value for value, _label in question.choices}
     for value in values:
         if not isinstance(value, str) or value not in allowed:
             raise PredicateError(
@@ -179,18 +165,16 @@ def _op_bp_at_least(question, value, path):
     return test
 
 
-CHOICE_TYPES = frozenset({"yes_no", "choice", "body_location"})
-OPERATORS: dict[str, tuple[frozenset[str], Callable]] = {
-    "is": (CHOICE_TYPES, _op_is),
-    "in": (CHOICE_TYPES, _op_in),
-    "includes": (CHOICE_TYPES, _op_includes),
-    "answered": (frozenset({"yes_no", "choice", "body_location", "date", "number", "text",
-                            "blood_pressure"}), _op_answered),
-    "within": (frozenset({"date"}), _duration_op(inside=True)),
-    "older_than": (frozenset({"date"}), _duration_op(inside=False)),
-    "at_least": (frozenset({"number"}), _number_op(at_least=True)),
-    "below": (frozenset({"number"}), _number_op(at_least=False)),
-    "bp_at_least": (frozenset({"blood_pressure"}), _op_bp_at_least),
+OPERATORS: dict[str, Callable] = {
+    "is": _op_is,
+    "in": _op_in,
+    "includes": _op_includes,
+    "answered": _op_answered,
+    "within": _duration_op(inside=True),
+    "older_than": _duration_op(inside=False),
+    "at_least": _number_op(at_least=True),
+    "below": _number_op(at_least=False),
+    "bp_at_least": _op_bp_at_least,
 }
 
 
@@ -215,11 +199,10 @@ def compile_predicate(tree: Any, questions: Mapping[str, Any], path: str = "when
     if name not in OPERATORS:
         raise PredicateError(path, f"unknown operator {name!r} (expected one of: "
                                    f"{', '.join(OPERATORS)})")
-    types, build = OPERATORS[name]
-    if question.type not in types:
+    if name not in question.kind.operators:
         raise PredicateError(path, f"operator '{name}' does not apply to '{question_id}', "
                                    f"a {question.type} question")
-    return build(question, tree[name], f"{path}.{name}")
+    return OPERATORS[name](question, tree[name], f"{path}.{name}")
 
 
 def _compile_group(tree: dict, questions: Mapping[str, Any], path: str) -> Predicate:

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from screening.fields import parse_blood_pressure
 from screening.rulebook.predicates import (
     PredicateError,
     compile_predicate,
-    parse_blood_pressure,
     parse_duration,
     window_start,
 )
