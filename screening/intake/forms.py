@@ -222,11 +222,10 @@ def error_summary(form: QuestionnaireBase) -> list[tuple[str, str]]:
 
 
 def build_forms(rulebook: Rulebook) -> tuple[type[QuestionnaireBase], type[QuestionnaireBase]]:
-    """The questionnaire form class and the submit form class (questionnaire + consent)."""
-    clash = set(rulebook.questions) & {*DETAIL_FIELDS, *CONSENT_FIELDS, "submission_key",
-                                       "csrf_token"}
-    if clash:
-        raise ValueError(f"question ids {sorted(clash)} are reserved for the form's own fields")
+    """The questionnaire form class and the submit form class (questionnaire + consent).
+
+    No question id clashes with a name of these forms: the loader refuses those ids
+    (rulebook/load_conditions.py, RESERVED_IDS)."""
     fields = {qid: question.kind.field(question) for qid, question in rulebook.questions.items()}
     questionnaire = type("QuestionnaireForm", (QuestionnaireBase,),
                          {"rulebook": rulebook, **fields})

@@ -27,6 +27,9 @@ from .yamlio import (
     text_field,
 )
 
+#: The questionnaire's own first section ("About you") has the page id `section-details`.
+RESERVED_SECTION_IDS = frozenset({"details"})
+
 
 def load_rulebook(path: str | Path) -> Rulebook:
     """Load and validate the rule book in folder `path` (or its `rulebook.yaml`)."""
@@ -142,18 +145,26 @@ def _load_sections(data: Any, problems: Problems, file: str) -> list[Section]:
     if not isinstance(data, list) or not data:
         problems.add(file, "sections", "expected a list of sections")
         return []
-    sections = []
+    sections: list[Section] = []
     for index, item in enumerate(data):
         where = f"sections[{index}]"
         if not check_mapping(
                 item, {"id", "title", "intro", "conditions"}, {"id", "title", "conditions"},
                 problems, file, where):
             continue
-        check_id(item["id"], problems, file, f"{where}, field 'id'")
+        if check_id(item["id"], problems, file, f"{where}, field 'id'"):
+            if item["id"] in RESERVED_SECTION_IDS:
+                problems.add(file, f"{where}, field 'id'", f"'{item['id']}' is the id of the "
+                             "form's own first section: give the section another id")
+            if any(section.id == item["id"] for section in sections):
+                problems.add(file, f"{where}, field 'id'", f"duplicate section id "
+                             f"'{item['id']}'")
         conditions = item["conditions"]
         if not isinstance(conditions, list) or not conditions:
             problems.add(file, f"{where}, field 'conditions'", "expected a list of condition ids")
             continue
-        sections.append(Section(str(item["id"]), str(item["title"]), str(item.get("intro", "")),
+        sections.append(Section(str(item["id"]), text_field(item, "title", problems, file, where),
+                                text_field(item, "intro", problems, file, where,
+                                           required=False),
                                 tuple(str(cid) for cid in conditions)))
     return sections

@@ -11,6 +11,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from .flat_tests import FlatError, follow_up_tests
 from .predicates import PredicateError, compile_predicate, referenced_questions
 from .question_types import TYPES
 from .types import OUTCOMES, Condition, Question, Region, Rule
@@ -21,6 +22,19 @@ CONDITION_KEYS = {"id", "name", "seed", "reviewed", "questions", "rules", "notes
 QUESTION_KEYS = {"id", "text", "short", "type", "hint", "optional", "ask_when"}
 RULE_KEYS = {"id", "when", "outcome", "urgent", "client_message", "therapist_action", "areas",
              "areas_from", "overrides", "source", "suggested_default", "note"}
+#: Names the questionnaire form uses itself: its detail and consent fields, its attributes and
+#: methods (WTForms sets each field as an attribute of the form), and the two properties of
+#: a <form> element its script uses. A question with one of these ids would break the
+#: questionnaire; tests/web/test_intake.py checks that this holds every name the form has.
+RESERVED_IDS = frozenset({
+    "client_name", "date_of_birth", "phone", "email", "appointment_date", "submission_key",
+    "confirm", "signature", "signed_on", "csrf_token",
+    "answers", "carried_fields", "data", "details", "errors", "expired", "form_errors",
+    "hidden_tag", "is_submitted", "meta", "populate_obj", "post_process", "process", "rulebook",
+    "shown_questions", "today", "validate", "validate_appointment_date",
+    "validate_date_of_birth", "validate_email", "validate_on_submit", "validate_phone",
+    "validate_signed_on",
+    "dataset", "elements"})
 #: Operators a follow-up's `ask_when` may use: the form shows or hides it in the browser.
 ASK_WHEN_OPERATORS = {"is", "in", "includes", "answered"}
 
@@ -52,6 +66,11 @@ def load_conditions(raw: dict[str, tuple[Path, Any]], regions: tuple[Region, ...
     for qid, (name, tree) in asked_when.items():
         predicate = _compile_ask_when(questions[qid], tree, questions, problems, name)
         questions[qid] = dataclasses.replace(questions[qid], ask_when=predicate)
+        if predicate is not None:
+            try:
+                follow_up_tests(questions, questions[qid])
+            except FlatError as error:
+                problems.add(name, f"question '{qid}', field 'ask_when'", str(error))
 
     conditions: dict[str, Condition] = {}
     rule_ids: dict[str, str] = {}  # rule id -> the file it was first seen in
@@ -61,7 +80,8 @@ def load_conditions(raw: dict[str, tuple[Path, Any]], regions: tuple[Region, ...
         rules = _read_rules(cid, data.get("rules"), questions, regions, rule_ids, problems,
                             str(file))
         conditions[cid] = Condition(
-            id=cid, name=str(data.get("name", cid)), seed=bool(data.get("seed", False)),
+            id=cid, name=text_field(data, "name", problems, str(file), "condition"),
+            seed=flag(data, "seed", problems, str(file), "condition"),
             questions=tuple(q.id for q in questions.values() if q.condition == cid),
             rules=tuple(rules), file=str(file))
     return conditions, questions
@@ -98,6 +118,9 @@ def _read_question(cid: str, item: dict, is_main: bool, regions: tuple[Region, .
                     f"{where} (a {qtype} question)" if kind else where)
     if not ok or not check_id(item["id"], problems, name, f"{where}, field 'id'"):
         return None
+    if item["id"] in RESERVED_IDS:
+        problems.add(name, f"{where}, field 'id'", f"'{item['id']}' is a name the questionnaire "
+                     "form uses itself: give the question another id")
     if is_main:
         if item["id"] != cid:
             problems.add(name, f"{where}, field 'id'", f"the main question's id must be the "

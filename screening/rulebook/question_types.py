@@ -260,6 +260,9 @@ class BodyLocation(_Coded):
     missing = "Select at least one body area for {short}"
 
     def definition(self, item, regions, problems, file, where):
+        if not regions:
+            problems.add(file, where, "rulebook.yaml has no body_regions for a body_location "
+                         "question to offer")
         return {"options": tuple(Option(region.id, region.label) for region in regions),
                 "multiple": True}
 

@@ -257,6 +257,42 @@ BROKEN = {
     "duplicate body region": (
         [(INDEX, "{id: left_foot, label: Left foot}", "{id: face, label: Left foot}")],
         [INDEX, "region 'face'", "duplicate region id"]),
+    # Checks of things that would load but break a page: a rule book that loads works.
+    "question id the form uses for a field of its own": (
+        [(VV, "  - id: vv_severity\n", "  - id: email\n")],
+        [VV, "question 'email'", "field 'id'", "a name the questionnaire form uses itself"]),
+    "question id the form uses for a method": (
+        [(VV, "  - id: vv_severity\n", "  - id: validate\n")],
+        [VV, "question 'validate'", "field 'id'", "a name the questionnaire form uses itself"]),
+    "ask_when FHIR enableWhen cannot express": (
+        [(OST, "ask_when: {q: painful_areas, answered: true}",
+          "ask_when: {any: [{q: spine_changes, is: yes}, "
+          "{not: {q: long_term_steroids, is: yes}}]}")],
+        [OST, "question 'painful_areas_diagnosed'", "field 'ask_when'", "FHIR enableWhen"]),
+    "field of another question type": (
+        [(RS, "    short: the operation\n", "    short: the operation\n    unit: weeks\n")],
+        [RS, "question 'surgery_date' (a date question)", "unknown field 'unit'"]),
+    "several answers to a yes_no question": (
+        [(VV, "    short: varicose veins\n", "    short: varicose veins\n    multiple: true\n")],
+        [VV, "question 'varicose_veins' (a yes_no question)", "unknown field 'multiple'"]),
+    "min above max": (
+        [(BP, "    min: 0\n", "    min: 30\n")],
+        [BP, "question 'bp_medicines'", "field 'min'", "30 is above the max, 20"]),
+    "body_location question with no body regions": (
+        [(INDEX, "body_regions:\n", "body_regions: []\nold_body_regions:\n")],
+        [VV, "question 'vv_location'", "no body_regions"]),
+    "duplicate section id": (
+        [(INDEX, "  - id: bones\n", "  - id: skin\n")],
+        [INDEX, "sections[2], field 'id'", "duplicate section id 'skin'"]),
+    "section id of the form's own section": (
+        [(INDEX, "  - id: bones\n", "  - id: details\n")],
+        [INDEX, "sections[2], field 'id'", "the form's own first section"]),
+    "section without a title": (
+        [(INDEX, "    title: Bones\n", '    title: ""\n')],
+        [INDEX, "sections[2], field 'title'", "expected some text"]),
+    "seed not a boolean": (
+        [(VV, "seed: true", "seed: maybe")],
+        [VV, "condition, field 'seed'", "expected true or false"]),
 }
 
 
