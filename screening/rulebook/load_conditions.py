@@ -17,7 +17,8 @@ from .question_types import TYPES
 from .types import OUTCOMES, Condition, Question, Region, Rule
 from .yamlio import Problems, check_date, check_id, check_keys, flag, text_field
 
-CONDITION_KEYS = {"id", "name", "seed", "reviewed", "questions", "rules", "notes"}
+CONDITION_KEYS = {"id", "name", "seed", "added_by_clinic", "reviewed", "questions", "rules",
+                  "notes"}
 #: Fields every question may have; its type adds its own (`QuestionType.fields`).
 QUESTION_KEYS = {"id", "text", "short", "type", "hint", "optional", "ask_when"}
 RULE_KEYS = {"id", "when", "outcome", "urgent", "client_message", "therapist_action", "areas",
@@ -79,12 +80,21 @@ def load_conditions(raw: dict[str, tuple[Path, Any]], regions: tuple[Region, ...
             continue
         rules = _read_rules(cid, data.get("rules"), questions, regions, rule_ids, problems,
                             str(file))
-        conditions[cid] = Condition(
-            id=cid, name=text_field(data, "name", problems, str(file), "condition"),
-            seed=flag(data, "seed", problems, str(file), "condition"),
-            questions=tuple(q.id for q in questions.values() if q.condition == cid),
-            rules=tuple(rules), file=str(file))
+        conditions[cid] = _condition(cid, data, questions, rules, problems, str(file))
     return conditions, questions
+
+
+def _condition(cid: str, data: dict, questions: dict[str, Question], rules: list[Rule],
+               problems: Problems, name: str) -> Condition:
+    seed = flag(data, "seed", problems, name, "condition")
+    added = flag(data, "added_by_clinic", problems, name, "condition")
+    if seed and added:
+        problems.add(name, "condition", "a seed is one of the catalogue's conditions, so the "
+                     "clinic did not add it: drop seed or added_by_clinic")
+    return Condition(
+        id=cid, name=text_field(data, "name", problems, name, "condition"), seed=seed,
+        questions=tuple(q.id for q in questions.values() if q.condition == cid),
+        rules=tuple(rules), file=name, added_by_clinic=added)
 
 
 def _read_questions(cid: str, items: Any, regions: tuple[Region, ...], problems: Problems,

@@ -84,6 +84,8 @@ class Condition:
     questions: tuple[str, ...]
     rules: tuple[Rule, ...]
     file: str
+    #: Not one of the clinical catalogue's conditions: the clinic added it.
+    added_by_clinic: bool = False
 
 
 @dataclass(frozen=True)

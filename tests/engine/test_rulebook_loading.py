@@ -290,6 +290,9 @@ BROKEN = {
     "section without a title": (
         [(INDEX, "    title: Bones\n", '    title: ""\n')],
         [INDEX, "sections[2], field 'title'", "expected some text"]),
+    "a seed the clinic says it added": (
+        [(VV, "seed: true", "seed: true\nadded_by_clinic: true")],
+        [VV, "condition", "drop seed or added_by_clinic"]),
     "seed not a boolean": (
         [(VV, "seed: true", "seed: maybe")],
         [VV, "condition, field 'seed'", "expected true or false"]),
