@@ -8,10 +8,12 @@ compiled against the full set of questions.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .flat_tests import FlatError, follow_up_tests
+from .parameters import Parameter
 from .predicates import PredicateError, compile_predicate, referenced_questions
 from .question_types import TYPES
 from .types import OUTCOMES, Condition, Question, Region, Rule
@@ -41,6 +43,7 @@ ASK_WHEN_OPERATORS = {"is", "in", "includes", "answered"}
 
 
 def load_conditions(raw: dict[str, tuple[Path, Any]], regions: tuple[Region, ...],
+                    parameters: Mapping[str, Parameter],
                     problems: Problems) -> tuple[dict[str, Condition], dict[str, Question]]:
     """Build conditions and questions (in form order) from the parsed condition files."""
     questions: dict[str, Question] = {}
@@ -78,8 +81,8 @@ def load_conditions(raw: dict[str, tuple[Path, Any]], regions: tuple[Region, ...
     for cid, (file, data) in raw.items():
         if data is None:
             continue
-        rules = _read_rules(cid, data.get("rules"), questions, regions, rule_ids, problems,
-                            str(file))
+        rules = _read_rules(cid, data.get("rules"), questions, regions, parameters, rule_ids,
+                            problems, str(file))
         conditions[cid] = _condition(cid, data, questions, rules, problems, str(file))
     return conditions, questions
 
@@ -179,17 +182,17 @@ def _operators(tree: Any) -> set[str]:
 
 
 def _compile(tree: Any, questions: dict[str, Question], problems: Problems, name: str,
-             where: str, path: str):
+             where: str, path: str, parameters: Mapping[str, Parameter] | None = None):
     try:
-        return compile_predicate(tree, questions, path)
+        return compile_predicate(tree, questions, path, parameters)
     except PredicateError as error:
         problems.add(name, f"{where}, field '{error.path}'", error.message)
         return None
 
 
 def _read_rules(cid: str, items: Any, questions: dict[str, Question],
-                regions: tuple[Region, ...], rule_ids: dict[str, str], problems: Problems,
-                name: str) -> list[Rule]:
+                regions: tuple[Region, ...], parameters: Mapping[str, Parameter],
+                rule_ids: dict[str, str], problems: Problems, name: str) -> list[Rule]:
     if not isinstance(items, list) or not items:
         problems.add(name, "field 'rules'", "expected a list of rules")
         return []
@@ -199,7 +202,7 @@ def _read_rules(cid: str, items: Any, questions: dict[str, Question],
             problems.add(name, f"rules[{index}]", "expected a mapping of fields")
             continue
         where = f"rule '{item.get('id')}'"
-        rule = _read_rule(cid, item, questions, regions, problems, name, where)
+        rule = _read_rule(cid, item, questions, regions, parameters, problems, name, where)
         if rule is None:
             continue
         if rule.id in rule_ids:
@@ -216,8 +219,8 @@ def _read_rules(cid: str, items: Any, questions: dict[str, Question],
 
 
 def _read_rule(cid: str, item: dict, questions: dict[str, Question],
-               regions: tuple[Region, ...], problems: Problems, name: str,
-               where: str) -> Rule | None:
+               regions: tuple[Region, ...], parameters: Mapping[str, Parameter],
+               problems: Problems, name: str, where: str) -> Rule | None:
     required = {"id", "outcome", "client_message", "therapist_action", "source"}
     if not check_keys(item, RULE_KEYS, required, problems, name, where):
         return None
@@ -231,7 +234,7 @@ def _read_rule(cid: str, item: dict, questions: dict[str, Question],
         problems.add(name, f"{where}, field 'outcome'", f"unknown outcome {outcome!r} "
                      f"(expected one of: {', '.join(OUTCOMES[1:])})")
     when = (lambda answers, on: True) if item.get("when") is None else _compile(
-        item["when"], questions, problems, name, where, "when")
+        item["when"], questions, problems, name, where, "when", parameters)
     region_ids = {region.id for region in regions}
     areas = _id_list(item, "areas", problems, name, where)
     for area in areas:

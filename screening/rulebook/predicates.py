@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..fields import parse_blood_pressure
+from .parameters import Parameter
 
 #: A compiled predicate: (answers, screening date) -> bool. Each test reads its own answer,
 #: so a leaf is one call.
@@ -178,15 +179,24 @@ OPERATORS: dict[str, Callable] = {
 }
 
 
-def compile_predicate(tree: Any, questions: Mapping[str, Any], path: str = "when") -> Predicate:
-    """Check a predicate tree against the questions and compile it.
+#: Operators whose value is a threshold, and of what kind: a rule may give the name of a
+#: parameter (parameters.yaml) instead of the number.
+THRESHOLDS = {"within": "duration", "older_than": "duration", "at_least": "number",
+              "below": "number", "bp_at_least": "reading"}
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def compile_predicate(tree: Any, questions: Mapping[str, Any], path: str = "when",
+                      parameters: Mapping[str, Parameter] | None = None) -> Predicate:
+    """Check a predicate tree against the questions (and the parameters it names) and
+    compile it.
 
     Raises PredicateError naming the place in the tree (e.g. `when.all[1]`).
     """
     if not isinstance(tree, dict) or not tree:
         raise PredicateError(path, "expected a mapping such as {q: question_id, is: yes}")
     if "q" not in tree:
-        return _compile_group(tree, questions, path)
+        return _compile_group(tree, questions, path, parameters or {})
     question_id = tree["q"]
     if not isinstance(question_id, str) or question_id not in questions:
         raise PredicateError(path, f"unknown question id {question_id!r}")
@@ -202,22 +212,54 @@ def compile_predicate(tree: Any, questions: Mapping[str, Any], path: str = "when
     if name not in question.kind.operators:
         raise PredicateError(path, f"operator '{name}' does not apply to '{question_id}', "
                                    f"a {question.type} question")
-    return OPERATORS[name](question, tree[name], f"{path}.{name}")
+    value = tree[name]
+    if name in THRESHOLDS and isinstance(value, str) and _NAME.match(value):
+        value = _parameter(value, THRESHOLDS[name], question, parameters or {}, f"{path}.{name}")
+    return OPERATORS[name](question, value, f"{path}.{name}")
 
 
-def _compile_group(tree: dict, questions: Mapping[str, Any], path: str) -> Predicate:
+def _parameter(name: str, kind: str, question, parameters: Mapping[str, Parameter],
+               path: str) -> Any:
+    """The value of the parameter a test names, as its operator takes it."""
+    parameter = parameters.get(name)
+    if parameter is None:
+        raise PredicateError(path, f"unknown parameter '{name}' (parameters.yaml has: "
+                                   f"{', '.join(sorted(parameters)) or 'none'})")
+    try:
+        value = parameter.operand(kind)
+    except ValueError as error:
+        raise PredicateError(path, str(error)) from None
+    if kind == "number" and question.unit and parameter.unit != question.unit:
+        raise PredicateError(path, f"parameter '{name}' is in {parameter.unit}, but "
+                                   f"'{question.id}' is answered in {question.unit}")
+    return value
+
+
+def parameter_names(tree: Any) -> set[str]:
+    """Every parameter a predicate tree names."""
+    if isinstance(tree, dict):
+        named = {value for key, value in tree.items() if key in THRESHOLDS
+                 and isinstance(value, str) and _NAME.match(value)} if "q" in tree else set()
+        return named.union(*(parameter_names(value) for value in tree.values()))
+    if isinstance(tree, list):
+        return set().union(*(parameter_names(item) for item in tree))
+    return set()
+
+
+def _compile_group(tree: dict, questions: Mapping[str, Any], path: str,
+                   parameters: Mapping[str, Parameter]) -> Predicate:
     if len(tree) != 1:
         raise PredicateError(path, f"expected one of all/any/not or a test with 'q', "
                                    f"found {sorted(tree)}")
     (key, value), = tree.items()
     if key == "not":
-        inner = compile_predicate(value, questions, f"{path}.not")
+        inner = compile_predicate(value, questions, f"{path}.not", parameters)
         return lambda answers, on: not inner(answers, on)
     if key not in ("all", "any"):
         raise PredicateError(path, f"unknown key {key!r} (expected all, any, not, or q)")
     if not isinstance(value, list) or not value:
         raise PredicateError(f"{path}.{key}", "expected a non-empty list of tests")
-    parts = tuple(compile_predicate(item, questions, f"{path}.{key}[{index}]")
+    parts = tuple(compile_predicate(item, questions, f"{path}.{key}[{index}]", parameters)
                   for index, item in enumerate(value))
     if len(parts) == 1:
         return parts[0]

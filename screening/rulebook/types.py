@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from .parameters import Parameter
 from .predicates import Predicate
 from .question_types import DEFAULT_TEXT_LENGTH, Option, QuestionType, question_type
 
@@ -115,6 +116,7 @@ class Rulebook:
     sections: tuple[Section, ...]
     conditions: dict[str, Condition]
     questions: dict[str, Question]
+    parameters: dict[str, Parameter] = field(default_factory=dict)
 
     @cached_property
     def version(self) -> str:
