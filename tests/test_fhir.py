@@ -12,11 +12,9 @@ import dataclasses
 import itertools
 import json
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import yaml
 from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as FhirResponse
 from fhirclient.models.questionnaire import Questionnaire as R4Questionnaire
@@ -29,26 +27,15 @@ from screening.database import db
 from screening.engine import evaluate
 from screening.models import AuditEvent
 from screening.rulebook.predicates import compile_predicate, referenced_questions
-from screening.rulebook.yamlio import YamlLoader
+from tests.clinical import CASES, clinical_cases
 from tests.factories import add_screening, add_therapist, all_no
 
-CASES_DIR = Path(__file__).parent / "clinical_cases"
 ITEM_TYPES_R4 = {"group", "display", "boolean", "decimal", "integer", "date", "dateTime", "time",
                  "string", "text", "url", "choice", "open-choice", "attachment", "reference",
                  "quantity"}
 VALUE_KEYS = {"choice": "valueCoding", "date": "valueDate", "decimal": "valueDecimal",
               "string": "valueString", "text": "valueString"}
 TODAY = date.today()
-
-
-def _cases():
-    for file in sorted(CASES_DIR.glob("*.yaml")):
-        data = yaml.load(file.read_text(encoding="utf-8"), Loader=YamlLoader)  # noqa: S506
-        for case in data["cases"]:
-            yield pytest.param(case, id=f"{file.stem}: {case['name']}")
-
-
-CASES = list(_cases())
 
 
 @pytest.fixture(scope="module")
@@ -312,9 +299,7 @@ def test_an_ask_when_fhir_cannot_express_is_named(rulebook):
 def seed_answers(rulebook):
     """For each seed condition, the answers of its first clinical case that finds something."""
     chosen = {}
-    for param in CASES:
-        case = param.values[0]
-        cid = param.id.split(":")[0]
+    for cid, case in clinical_cases():
         if cid in rulebook.conditions and rulebook.conditions[cid].seed and cid not in chosen \
                 and case["expect"]["outcome"] != "clear":
             chosen[cid] = case

@@ -18,7 +18,7 @@ from screening.answers import missing, normalise
 from screening.database import db
 from screening.intake.forms import build_forms, posted_answers
 from screening.models import Screening
-from tests.engine.test_clinical_cases import CASES
+from tests.clinical import CASES
 from tests.factories import consent, form_data
 
 TODAY = date(2026, 11, 26)
