@@ -45,7 +45,7 @@ class Question:
 
     @property
     def kind(self) -> QuestionType:
-        """Its type's object in the registry (question_types.py): everything that differs
+        """Its type's object in the registry (question_types/): everything that differs
         by type, from reading an answer to writing it in FHIR, is asked of it."""
         return question_type(self.type)
 

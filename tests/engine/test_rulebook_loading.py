@@ -9,7 +9,15 @@ import re
 import pytest
 
 from screening.rulebook import RulebookError, load_rulebook
-from tests.engine.rulebook_builder import CONDITIONS, LABEL, build_rulebook, edit, write_rulebook
+from tests.engine.rulebook_builder import (
+    CONDITIONS,
+    LABEL,
+    assert_reported,
+    build_rulebook,
+    edit,
+    problems_after,
+    write_rulebook,
+)
 
 VV = "conditions/varicose_veins.yaml"
 RS = "conditions/recent_surgery.yaml"
@@ -17,23 +25,6 @@ OST = "conditions/osteoporosis.yaml"
 SKIN = "conditions/infectious_skin_condition.yaml"
 BP = "conditions/high_blood_pressure.yaml"
 INDEX = "rulebook.yaml"
-
-
-def problems_after(folder, *edits):
-    """Write the small rule book, apply (file, old, new) edits, return the load problems."""
-    write_rulebook(folder)
-    for file, old, new in edits:
-        edit(folder / file, old, new)
-    with pytest.raises(RulebookError) as caught:
-        load_rulebook(folder)
-    assert str(caught.value) == "\n".join(caught.value.problems)
-    return caught.value.problems
-
-
-def assert_reported(problems, *fragments):
-    """Some single problem mentions every fragment (file, item, field, message)."""
-    assert any(all(fragment in problem for fragment in fragments) for problem in problems), (
-        f"no problem mentions all of {fragments}:\n" + "\n".join(problems))
 
 
 # --- a valid rule book -------------------------------------------------------------------
