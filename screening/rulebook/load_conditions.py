@@ -68,13 +68,7 @@ def load_conditions(raw: dict[str, tuple[Path, Any]], regions: tuple[Region, ...
                 asked_when[question.id] = (name, question.ask_when_data)
 
     for qid, (name, tree) in asked_when.items():
-        predicate = _compile_ask_when(questions[qid], tree, questions, problems, name)
-        questions[qid] = dataclasses.replace(questions[qid], ask_when=predicate)
-        if predicate is not None:
-            try:
-                follow_up_tests(questions, questions[qid])
-            except FlatError as error:
-                problems.add(name, f"question '{qid}', field 'ask_when'", str(error))
+        questions[qid] = _with_ask_when(questions[qid], tree, questions, problems, name)
 
     conditions: dict[str, Condition] = {}
     rule_ids: dict[str, str] = {}  # rule id -> the file it was first seen in
@@ -151,6 +145,19 @@ def _read_question(cid: str, item: dict, is_main: bool, regions: tuple[Region, .
         ask_when_data=item.get("ask_when"),
         **kind.definition(item, regions, problems, name, where),
     )
+
+
+def _with_ask_when(question: Question, tree: Any, questions: dict[str, Question],
+                   problems: Problems, name: str) -> Question:
+    """The follow-up with its ask_when compiled, checked to be one FHIR can express too."""
+    predicate = _compile_ask_when(question, tree, questions, problems, name)
+    question = dataclasses.replace(question, ask_when=predicate)
+    if predicate is not None:
+        try:
+            follow_up_tests(questions, question)
+        except FlatError as error:
+            problems.add(name, f"question '{question.id}', field 'ask_when'", str(error))
+    return question
 
 
 def _compile_ask_when(question: Question, tree: Any, questions: dict[str, Question],
