@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from .load_conditions import load_conditions
-from .parameters import Parameter, fill_wording, load_parameters
+from .parameters import REFERENCE, Parameter, fill_wording, load_parameters
 from .predicates import parameter_names
 from .types import OUTCOMES, Condition, Region, Rulebook, RulebookError, Section
 from .yamlio import (
@@ -81,8 +81,8 @@ class Wording:
         self.parameters, self.problems, self.used = parameters, problems, set()
 
     def fill(self, data: Any, file: Path) -> Any:
-        if data is None:
-            return None
+        if data is None or not REFERENCE.search(file.read_text(encoding="utf-8")):
+            return data  # most files name no parameter: nothing to walk through
         return fill_wording(data, self.parameters, self.used, self.problems, str(file))
 
     def check_all_used(self, conditions: dict[str, Condition], file: str) -> None:

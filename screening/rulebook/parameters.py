@@ -89,6 +89,8 @@ def fill_wording(data: Any, parameters: Mapping[str, Parameter], used: set[str],
     parameter's text; the names found are added to `used`, unknown ones reported at `item`
     (e.g. "rule 'x'") and `path` (the field within it)."""
     if isinstance(data, str):
+        if "{" not in data:  # most text names no parameter
+            return data
         return REFERENCE.sub(lambda match: _said(
             match.group(1), parameters, used, problems, file,
             ", ".join(part for part in (item, path and f"field '{path}'") if part)), data)
