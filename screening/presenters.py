@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from wtforms import SelectChoice
 
 from .answers import is_empty
@@ -37,6 +37,13 @@ def format_answer(question: Question, value: Any) -> str:
     return question.kind.display(question, value)
 
 
+def question_macro(question: Question):
+    """The macro that renders `question` in the form: its type's `macro`, in its type's
+    `template` (templates/_macros.html for the built-in types)."""
+    kind = question.kind
+    return getattr(current_app.jinja_env.get_template(kind.template).module, kind.macro)
+
+
 def group_findings(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
     """Stored findings grouped by condition name, most restrictive condition first."""
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -62,6 +69,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(date_time)
     app.add_template_global(format_answer)
+    app.add_template_global(question_macro)
     app.add_template_global(group_findings)
     app.add_template_global(sorted(GATE), "gate")
     app.add_template_global(region_groups)
