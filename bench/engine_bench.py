@@ -13,7 +13,7 @@ from typing import Any
 
 from screening.engine import GATE, Result, evaluate
 from screening.rulebook import Rulebook
-from screening.rulebook.conditions import compile_condition
+from screening.rulebook.predicates import compile_predicate
 
 from . import handwritten
 from .answersets import answer_sets
@@ -61,7 +61,7 @@ def window_tests(rulebook: Rulebook, sets: Sets) -> dict:
     for rule in rulebook.rules:
         for leaf in _leaves(rule.when_data):
             if "within" in leaf or "older_than" in leaf:
-                test = compile_condition(leaf, rulebook.questions)
+                test = compile_predicate(leaf, rulebook.questions, parameters=rulebook.parameters)
                 results = Counter(test(answers, on) for answers, on in sets
                                   if answers.get(rulebook.questions[leaf["q"]].condition) in GATE
                                   and answers.get(leaf["q"]))

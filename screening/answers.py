@@ -9,127 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from math import isfinite
 from typing import Any
 
 from .engine import GATE
 from .rulebook import Question, Rulebook
-from .rulebook.conditions import parse_blood_pressure
+from .rulebook.question_types import AnswerError
 
-EARLIEST_DATE = date(1900, 1, 1)
-
-
-class AnswerError(ValueError):
-    """One answer that cannot be used; the message says what to do."""
-
-
-def missing_message(question: Question) -> str:
-    """What to tell someone who left a required question empty."""
-    templates = {
-        "yes_no": "Select an answer about {short}",
-        "choice": "Select an answer about {short}",
-        "body_location": "Select at least one body area for {short}",
-        "date": "Enter the date of {short}",
-        "number": "Enter {short} as a number",
-        "blood_pressure": "Enter {short}, for example 135/85",
-        "text": "Enter {short}",
-    }
-    return templates[question.type].format(short=question.short)
-
-
-def format_message(question: Question) -> str:
-    """What to tell someone whose answer could not even be read (a date, a number)."""
-    if question.type == "date":
-        return f"Enter the date of {question.short} as a real date, for example 2026-03-27"
-    if question.type == "blood_pressure":
-        return f"Enter {question.short} as two numbers, for example 135/85"
-    return f"Enter {question.short} as a number"
+__all__ = ["AnswerError", "asked", "check_value", "is_empty", "missing", "normalise", "prune"]
 
 
 def check_value(question: Question, value: Any, today: date) -> Any:
-    """Return `value` in its stored form, or raise AnswerError saying what is wrong."""
-    check = _CHECKS[question.type]
-    return check(question, value, today)
-
-
-def _check_choice(question: Question, value: Any, today: date) -> Any:
-    allowed = [choice for choice, _label in question.choices]
-    if question.multiple:
-        values = value if isinstance(value, list) else [value]
-        unknown = [item for item in values if item not in allowed]
-        if unknown or not values:
-            raise AnswerError(f"{_quote(unknown or values)} is not an option for {question.short}"
-                              f" (choose from: {', '.join(allowed)})")
-        return [item for item in allowed if item in values]
-    if value not in allowed:
-        raise AnswerError(f"{_quote(value)} is not an answer about {question.short} "
-                          f"(choose one of: {', '.join(allowed)})")
-    return value
-
-
-def _check_date(question: Question, value: Any, today: date) -> str:
-    if isinstance(value, date):  # a YAML file may hold real dates
-        value = value.isoformat()
-    try:
-        when = date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        when = None
-    if when is None or len(value) != 10:
-        raise AnswerError(format_message(question))
-    if when > today:
-        raise AnswerError(f"The date of {question.short} must be today or in the past")
-    if when < EARLIEST_DATE:
-        raise AnswerError(f"The date of {question.short} must be after 1900")
-    return when.isoformat()
-
-
-def _check_number(question: Question, value: Any, today: date) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-        raise AnswerError(format_message(question))
-    low, high = question.minimum, question.maximum
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise AnswerError(f"Enter {question.short} as a number from {_plain(low)} to "
-                          f"{_plain(high)}")
-    if not _finite(value):
-        raise AnswerError(format_message(question))
-    return value if isinstance(value, int) or not value.is_integer() else int(value)
-
-
-def _finite(value: int | float) -> bool:
-    try:
-        return isfinite(value)
-    except OverflowError:  # an int too large to be any real answer
-        return False
-
-
-def _check_text(question: Question, value: Any, today: date) -> str:
-    if not isinstance(value, str):
-        raise AnswerError(f"Enter {question.short} as text")
-    value = value.strip()
-    if len(value) > question.max_length:
-        raise AnswerError(f"Keep {question.short} to {question.max_length} characters or fewer "
-                          f"(you have {len(value)})")
-    return value
-
-
-def _check_blood_pressure(question: Question, value: Any, today: date) -> str:
-    reading = parse_blood_pressure(value)
-    if reading is None or not (60 <= reading[0] <= 300 and 30 <= reading[1] <= 200):
-        raise AnswerError(format_message(question))
-    return f"{reading[0]}/{reading[1]}"
-
-
-_CHECKS = {"yes_no": _check_choice, "choice": _check_choice, "body_location": _check_choice,
-           "date": _check_date, "number": _check_number, "text": _check_text,
-           "blood_pressure": _check_blood_pressure}
-
-
-def _quote(value: Any) -> str:
-    return ", ".join(map(repr, value)) if isinstance(value, list) else repr(value)
-
-
-def _plain(number: float | None) -> str:
-    return "any" if number is None else f"{number:g}"
+    """Return `value` in its stored form, or raise AnswerError saying what is wrong (as its
+    question type checks it)."""
+    return question.kind.check(question, value, today)
 
 
 def is_empty(value: Any) -> bool:

@@ -7,27 +7,21 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from wtforms import SelectChoice
 
+from .answers import is_empty
 from .clinic import clinic_zone, current_rulebook
 from .engine import GATE
 from .models import as_utc
 from .rulebook import Question, Rulebook
+from .rulebook.question_types import long_date
 from .settings import CONTACT_SETTINGS
 
 OUTCOME_ICONS = {"clear": "✓", "caution": "!", "local": "◐", "medical_clearance": "✚",
                  "postpone": "✕"}
 OUTCOME_LABELS = {"clear": "Clear", "caution": "Go ahead with care", "local": "Avoid some areas",
                   "medical_clearance": "Check with doctor first", "postpone": "Postpone"}
-
-
-def long_date(value: date | str | None) -> str:
-    """27 March 2026."""
-    if not value:
-        return ""
-    when = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{when.day} {when:%B %Y}"
 
 
 def date_time(value: datetime | None) -> str:
@@ -39,16 +33,18 @@ def date_time(value: datetime | None) -> str:
 
 
 def format_answer(question: Question, value: Any) -> str:
-    """An answer as the client would say it: option labels, long dates, units."""
-    if value is None or value == "" or value == []:
+    """An answer as the client would say it (option labels, long dates, units: as its
+    question type shows it)."""
+    if is_empty(value):
         return "Not answered"
-    if question.type == "date":
-        return long_date(value)
-    if isinstance(value, list):
-        return ", ".join(question.label_for(item) for item in value)
-    if question.type == "number":
-        return f"{value:g} {question.unit}".strip()
-    return question.label_for(value) if question.type in ("yes_no", "choice") else str(value)
+    return question.kind.display(question, value)
+
+
+def question_macro(question: Question):
+    """The macro that renders `question` in the form: its type's `macro`, in its type's
+    `template` (templates/_macros.html for the built-in types)."""
+    kind = question.kind
+    return getattr(current_app.jinja_env.get_template(kind.template).module, kind.macro)
 
 
 def group_findings(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -97,6 +93,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(date_time)
     app.add_template_global(format_answer)
+    app.add_template_global(question_macro)
     app.add_template_global(group_findings)
     app.add_template_global(sorted(GATE), "gate")
     app.add_template_global(region_groups)

@@ -5,20 +5,18 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import delete, select
 
-from .answers import AnswerError, check_value
 from .audit import record
 from .clinic import current_rulebook
 from .database import db
 from .invitations.retention import old_invitations, remove_invitations
 from .models import Decision, Screening
-from .rulebook import Question, Rulebook, RulebookError
+from .rulebook import Question, RulebookError
 
 ANONYMISED = "Anonymised"
 
@@ -28,39 +26,24 @@ def old_screenings(before: datetime) -> list[Screening]:
                                    .order_by(Screening.id)))
 
 
-def anonymise_screening(screening: Screening, coded: Mapping[str, Question]) -> None:
+def anonymise_screening(screening: Screening, questions: Mapping[str, Question]) -> None:
     """Keep what the clinic may count (outcome, coded answers, birth year); drop who it was.
 
-    `coded` is the rule book's questions with coded answers (every type but free text).
-    An answer is kept only when its question is one of them and the answer is one of its
-    coded values: free text goes, and so does any answer to a question the rule book no
-    longer has (or no longer asks that way), since it may have been free text.
+    `questions` is the rule book's. An answer is kept only when its question's type keeps
+    it (`kept_when_anonymised`: a valid coded value, number, date or reading, never free
+    text). Any answer to a question the rule book no longer has goes, since it may have
+    been free text.
     """
     screening.client_name = screening.signature = ANONYMISED
     screening.email = screening.phone = None
     screening.date_of_birth = date(screening.date_of_birth.year, 1, 1)
     screening.answers = {qid: value for qid, value in screening.answers.items()
-                         if _is_coded(coded.get(qid), value)}
+                         if qid in questions
+                         and questions[qid].kind.kept_when_anonymised(questions[qid], value)}
     screening.result_token_hash = secrets.token_hex(32)  # the client's link stops working
     for decision in screening.decisions:
         decision.note = ""
         decision.cleared_by = None
-
-
-def coded_questions(rulebook: Rulebook) -> dict[str, Question]:
-    """The questions whose answers are codes, numbers or dates: never free text."""
-    return {qid: question for qid, question in rulebook.questions.items()
-            if question.type != "text"}
-
-
-def _is_coded(question: Question | None, value: Any) -> bool:
-    if question is None:
-        return False
-    try:
-        check_value(question, value, today=date.max)  # a stored answer's date was in the past
-    except AnswerError:
-        return False
-    return True
 
 
 def remove_screenings(screenings: list[Screening]) -> None:
@@ -109,11 +92,11 @@ def _purge_screenings(screenings: list[Screening], anonymise: bool, before: date
     """Anonymise or remove the screenings, and say so in the audit trail (caller commits)."""
     if anonymise:
         try:
-            coded = coded_questions(current_rulebook())
+            questions = current_rulebook().questions
         except RulebookError as error:
             raise click.ClickException(f"The rule book has problems: {error}") from None
         for screening in screenings:
-            anonymise_screening(screening, coded)
+            anonymise_screening(screening, questions)
     else:
         remove_screenings(screenings)
     record("anonymise" if anonymise else "purge", subject="command line",

@@ -102,6 +102,25 @@ def test_rules_check_broken_lists_every_problem_and_exits_2(cli, broken_dir):
     no_traceback(result)
 
 
+@pytest.mark.parametrize(("old", "new", "fragments"), [
+    ("  - id: vv_severity\n", "  - id: email\n",
+     ["varicose_veins.yaml: question 'email', field 'id'", "form uses itself"]),
+    ("  - id: vv_symptoms_now\n    text: Right now",
+     "  - id: vv_symptoms_now\n    ask_when: {any: [{q: vv_severity, is: small_flat}, "
+     "{not: {q: vv_location, answered: true}}]}\n    text: Right now",
+     ["varicose_veins.yaml: question 'vv_symptoms_now', field 'ask_when'", "FHIR enableWhen"]),
+])
+def test_rules_check_refuses_what_would_break_a_page(cli, rules_dir, old, new, fragments):
+    """A follow-up named `email` once passed `rules check` and made /questionnaire a 500; an
+    ask_when FHIR cannot express broke the FHIR download. `rules check` OK means the pages
+    work."""
+    edit(rules_dir / "conditions/varicose_veins.yaml", old, new)
+    result = cli("rules", "check", str(rules_dir))
+    assert result.exit_code == 2
+    assert all(fragment in result.stderr for fragment in fragments), result.stderr
+    no_traceback(result)
+
+
 def test_rules_check_missing_folder(cli, tmp_path):
     result = cli("rules", "check", str(tmp_path / "nowhere"))
     assert result.exit_code == 2

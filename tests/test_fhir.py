@@ -12,11 +12,9 @@ import dataclasses
 import itertools
 import json
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import yaml
 from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as FhirResponse
 from fhirclient.models.questionnaire import Questionnaire as R4Questionnaire
@@ -28,27 +26,16 @@ from screening.answers import asked, normalise
 from screening.database import db
 from screening.engine import evaluate
 from screening.models import AuditEvent
-from screening.rulebook.conditions import compile_condition, referenced_questions
-from screening.rulebook.yamlio import YamlLoader
+from screening.rulebook.predicates import compile_predicate, referenced_questions
+from tests.clinical import CASES, clinical_cases
 from tests.factories import add_screening, add_therapist, all_no
 
-CASES_DIR = Path(__file__).parent / "clinical_cases"
 ITEM_TYPES_R4 = {"group", "display", "boolean", "decimal", "integer", "date", "dateTime", "time",
                  "string", "text", "url", "choice", "open-choice", "attachment", "reference",
                  "quantity"}
 VALUE_KEYS = {"choice": "valueCoding", "date": "valueDate", "decimal": "valueDecimal",
               "string": "valueString", "text": "valueString"}
 TODAY = date.today()
-
-
-def _cases():
-    for file in sorted(CASES_DIR.glob("*.yaml")):
-        data = yaml.load(file.read_text(encoding="utf-8"), Loader=YamlLoader)  # noqa: S506
-        for case in data["cases"]:
-            yield pytest.param(case, id=f"{file.stem}: {case['name']}")
-
-
-CASES = list(_cases())
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +128,7 @@ def test_questionnaire_is_a_valid_r4_questionnaire_of_every_question(rulebook, q
 def test_items_carry_type_options_and_required(rulebook, items):
     for question in rulebook.questions.values():
         item = items[question.id]
-        assert item["type"] == fhir.ITEM_TYPES[question.type]
+        assert item["type"] == question.kind.fhir_type
         assert item["text"] == question.text
         assert item["required"] is question.required
         assert item.get("repeats", False) is question.multiple
@@ -267,7 +254,7 @@ def test_clinical_case_answers_show_the_same_questions(rulebook, questionnaire, 
 def _with_ask_when(rulebook, qid, tree):
     question = rulebook.questions[qid]
     changed = dataclasses.replace(question, ask_when_data=tree,
-                                  ask_when=compile_condition(tree, rulebook.questions))
+                                  ask_when=compile_predicate(tree, rulebook.questions))
     return dataclasses.replace(rulebook, questions={**rulebook.questions, qid: changed})
 
 
@@ -312,9 +299,7 @@ def test_an_ask_when_fhir_cannot_express_is_named(rulebook):
 def seed_answers(rulebook):
     """For each seed condition, the answers of its first clinical case that finds something."""
     chosen = {}
-    for param in CASES:
-        case = param.values[0]
-        cid = param.id.split(":")[0]
+    for cid, case in clinical_cases():
         if cid in rulebook.conditions and rulebook.conditions[cid].seed and cid not in chosen \
                 and case["expect"]["outcome"] != "clear":
             chosen[cid] = case

@@ -14,7 +14,6 @@ Plain dictionaries in, plain dictionaries out (ready for `json.dumps`); no Flask
 from .codes import (
     ANSWER_SYSTEM,
     CONDITION_SYSTEM,
-    ITEM_TYPES,
     JSON_MEDIA_TYPE,
     OBSERVATION_CODES,
     OBSERVATION_SYSTEM,
@@ -27,7 +26,7 @@ from .questionnaire import questionnaire
 from .reader import answers_from_response, linkids
 from .response import questionnaire_response, response_items
 
-__all__ = ["ANSWER_SYSTEM", "CONDITION_SYSTEM", "ITEM_TYPES", "JSON_MEDIA_TYPE",
+__all__ = ["ANSWER_SYSTEM", "CONDITION_SYSTEM", "JSON_MEDIA_TYPE",
            "OBSERVATION_CODES", "OBSERVATION_SYSTEM", "QUESTIONNAIRE_URL", "SCREENING_SYSTEM",
            "FhirError", "answer_system", "answers_from_response", "linkids", "questionnaire",
            "questionnaire_response", "response_items"]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from ..rulebook import Question
+from ..rulebook.question_types import REGION_CODES, YES_NO_CODES
 
 SYSTEM = "urn:massage-screening"
 QUESTIONNAIRE_URL = f"{SYSTEM}:questionnaire"
-ANSWER_SYSTEM = f"{SYSTEM}:answer"  # yes / no / not_sure
-REGION_SYSTEM = f"{SYSTEM}:body-region"
-OPTION_SYSTEM = f"{SYSTEM}:option"  # + ":<question id>": a choice question's options
+ANSWER_SYSTEM = f"{SYSTEM}:{YES_NO_CODES}"  # yes / no / not_sure
+REGION_SYSTEM = f"{SYSTEM}:{REGION_CODES}"  # also the body areas of findings
 OUTCOME_SYSTEM = f"{SYSTEM}:outcome"
 CONDITION_SYSTEM = f"{SYSTEM}:condition"
 RULE_SYSTEM = f"{SYSTEM}:rule"
@@ -19,15 +19,8 @@ CATEGORY_SURVEY = {"system": "http://terminology.hl7.org/CodeSystem/observation-
                    "code": "survey", "display": "Survey"}
 ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
 ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
-ENTRY_FORMAT = "http://hl7.org/fhir/StructureDefinition/entryFormat"
-UNIT = "http://hl7.org/fhir/StructureDefinition/questionnaire-unit"
-MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
-MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 JSON_MEDIA_TYPE = "application/fhir+json; charset=utf-8"
 
-#: Question type -> FHIR R4 item type.
-ITEM_TYPES = {"yes_no": "choice", "choice": "choice", "body_location": "choice",
-              "date": "date", "number": "decimal", "text": "text", "blood_pressure": "string"}
 #: Observation component codes (in OBSERVATION_SYSTEM).
 OBSERVATION_CODES = {
     "screening-outcome": "Pre-massage screening outcome",
@@ -37,7 +30,6 @@ OBSERVATION_CODES = {
     "client-message": "What the client was told",
     "therapist-action": "What the therapist does",
 }
-CODED_TYPES = frozenset({"yes_no", "choice", "body_location"})
 
 
 class FhirError(ValueError):
@@ -50,11 +42,8 @@ def section_link_id(section_id: str) -> str:
 
 
 def answer_system(question: Question) -> str:
-    if question.type == "yes_no":
-        return ANSWER_SYSTEM
-    if question.type == "body_location":
-        return REGION_SYSTEM
-    return f"{OPTION_SYSTEM}:{question.id}"
+    """The code system of a coded question's answers (its type says which)."""
+    return f"{SYSTEM}:{question.kind.code_system(question)}"
 
 
 def coding(question: Question, value: str) -> dict[str, str]:

@@ -5,16 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..rulebook import Question, Rulebook
+from ..rulebook.flat_tests import FlatError, Test, follow_up_tests
 from .codes import (
-    CODED_TYPES,
-    ENTRY_FORMAT,
     ITEM_CONTROL,
     ITEM_CONTROL_SYSTEM,
-    ITEM_TYPES,
-    MAX_VALUE,
-    MIN_VALUE,
     QUESTIONNAIRE_URL,
-    UNIT,
     FhirError,
     coding,
     section_link_id,
@@ -47,9 +42,10 @@ def questionnaire(rulebook: Rulebook, publisher: str | None = None) -> dict[str,
 
 
 def _question_item(rulebook: Rulebook, question: Question) -> dict[str, Any]:
+    kind = question.kind
     item: dict[str, Any] = {"linkId": question.id, "text": question.text,
-                            "type": ITEM_TYPES[question.type]}
-    extensions = _extensions(question)
+                            "type": kind.fhir_type}
+    extensions = kind.fhir_extensions(question)
     if extensions:
         item = {"extension": extensions, **item}
     if question.parent is not None:
@@ -60,9 +56,8 @@ def _question_item(rulebook: Rulebook, question: Question) -> dict[str, Any]:
     item["required"] = question.required
     if question.multiple:
         item["repeats"] = True
-    if question.type == "text":
-        item["maxLength"] = question.max_length
-    if question.type in CODED_TYPES:
+    item.update(kind.fhir_item(question))
+    if kind.coded:
         item["answerOption"] = [{"valueCoding": coding(question, value)}
                                 for value, _label in question.choices]
     if question.hint:
@@ -73,120 +68,21 @@ def _question_item(rulebook: Rulebook, question: Question) -> dict[str, Any]:
     return item
 
 
-def _extensions(question: Question) -> list[dict[str, Any]]:
-    extensions: list[dict[str, Any]] = []
-    if question.type == "blood_pressure":
-        extensions.append({"url": ENTRY_FORMAT, "valueString": "135/85"})
-    if question.type == "number":
-        for url, limit in ((MIN_VALUE, question.minimum), (MAX_VALUE, question.maximum)):
-            if limit is not None:
-                extensions.append({"url": url, "valueDecimal": limit})
-        if question.unit:
-            extensions.append({"url": UNIT, "valueCoding": {"display": question.unit}})
-    return extensions
-
-
 # --- enableWhen ------------------------------------------------------------------------------
-# A follow-up is asked when its main question is Yes or Not sure and its ask_when holds. FHIR
-# has one flat list of conditions joined by all or any, so each tree is written as a
-# conjunction (joined by all) or a disjunction (joined by any) of FHIR conditions, if it can be.
-
-
-def _equals(question: Question, value: str, operator: str = "=") -> dict[str, Any]:
-    return {"question": question.id, "operator": operator,
-            "answerCoding": coding(question, value)}
-
-
-def _exists(question: Question, answered: bool = True) -> dict[str, Any]:
-    return {"question": question.id, "operator": "exists", "answerBoolean": answered}
 
 
 def enable_when(rulebook: Rulebook, question: Question) -> tuple[list[dict], str | None]:
-    """(enableWhen conditions, enableBehavior or None) for a follow-up question."""
-    parent = rulebook.questions[question.parent]
-    if parent.not_sure:
-        gate_all = [_exists(parent), _equals(parent, "no", "!=")]
-        gate_any = [_equals(parent, "yes"), _equals(parent, "not_sure")]
-    else:
-        gate_all = gate_any = [_equals(parent, "yes")]
-    if question.ask_when_data is None:
-        return gate_any, "any" if len(gate_any) > 1 else None
-    conjunction, disjunction = _forms(rulebook, question.ask_when_data)
-    if conjunction is not None:
-        conditions = _unique([*gate_all, *conjunction])
-        return conditions, "all" if len(conditions) > 1 else None
-    if disjunction is not None and all(_implies_gate(rulebook, parent, condition)
-                                       for condition in disjunction):
-        return disjunction, "any" if len(disjunction) > 1 else None
-    raise FhirError(f"question '{question.id}': its ask_when cannot be written as FHIR "
-                    "enableWhen (use a single test, or tests joined by all, or by any)")
+    """(enableWhen conditions, enableBehavior or None) for a follow-up question: its gate
+    and ask_when as flat tests (rulebook/flat_tests.py), each coded as FHIR says it."""
+    try:
+        tests, behaviour = follow_up_tests(rulebook.questions, question)
+    except FlatError as error:  # only for a rule book that did not come from the loader
+        raise FhirError(f"question '{question.id}': its ask_when: {error}") from None
+    return [_condition(rulebook.questions[test.question], test) for test in tests], behaviour
 
 
-def _implies_gate(rulebook: Rulebook, parent: Question, condition: dict) -> bool:
-    """An answer to one of the parent's follow-ups exists only when the parent's gate holds."""
-    asked = rulebook.questions[condition["question"]]
-    positive = condition["operator"] == "=" or condition == _exists(asked)
-    return positive and asked.parent == parent.id
-
-
-def _forms(rulebook: Rulebook, tree: Any) -> tuple[list | None, list | None]:
-    """(conditions all of which hold, conditions any of which holds), None where impossible.
-
-    FHIR R4 operators: `=` holds when some answer equals the value, `!=` when no answer does
-    (so also when unanswered), `exists` when the question is answered (or not).
-    """
-    if "all" in tree or "any" in tree:
-        key = "all" if "all" in tree else "any"
-        parts = [_forms(rulebook, part) for part in tree[key]]
-        if len(parts) == 1:
-            return parts[0]
-        index = 0 if key == "all" else 1
-        if any(part[index] is None for part in parts):
-            return None, None
-        joined = [condition for part in parts for condition in part[index]]
-        return (joined, None) if key == "all" else (None, joined)
-    if "not" in tree:
-        return _negated(rulebook, tree["not"])
-    question = rulebook.questions[tree["q"]]
-    if "answered" in tree:
-        return [_exists(question, tree["answered"])], [_exists(question, tree["answered"])]
-    values = _tested_values(tree)
-    anyof = [_equals(question, value) for value in values]
-    if len(anyof) == 1:
-        return anyof, anyof
-    if question.multiple:  # includes several: any of them
-        return None, anyof
-    others = [value for value, _label in question.choices if value not in values]
-    return [_exists(question), *(_equals(question, value, "!=") for value in others)], anyof
-
-
-def _negated(rulebook: Rulebook, tree: Any) -> tuple[list | None, list | None]:
-    if "all" in tree or "any" in tree:  # De Morgan
-        key = "any" if "all" in tree else "all"
-        return _forms(rulebook, {key: [{"not": part} for part in next(iter(tree.values()))]})
-    if "not" in tree:
-        return _forms(rulebook, tree["not"])
-    question = rulebook.questions[tree["q"]]
-    if "answered" in tree:
-        return _forms(rulebook, {"q": question.id, "answered": not tree["answered"]})
-    values = _tested_values(tree)
-    noneof = [_equals(question, value, "!=") for value in values]
-    if len(noneof) == 1:
-        return noneof, noneof
-    if question.multiple:
-        return noneof, None
-    others = [value for value, _label in question.choices if value not in values]
-    return noneof, [_exists(question, False), *(_equals(question, value) for value in others)]
-
-
-def _tested_values(tree: dict) -> list[str]:
-    values = tree.get("is", tree.get("in", tree.get("includes")))
-    return values if isinstance(values, list) else [values]
-
-
-def _unique(conditions: list[dict]) -> list[dict]:
-    result: list[dict] = []
-    for condition in conditions:
-        if condition not in result:
-            result.append(condition)
-    return result
+def _condition(question: Question, test: Test) -> dict[str, Any]:
+    if test.operator == "exists":
+        return {"question": question.id, "operator": "exists", "answerBoolean": test.value}
+    return {"question": question.id, "operator": test.operator,
+            "answerCoding": coding(question, test.value)}

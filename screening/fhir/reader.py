@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..rulebook import Question, Rulebook
-from .codes import CODED_TYPES, QUESTIONNAIRE_URL, answer_system, section_link_id
+from .codes import QUESTIONNAIRE_URL, answer_system, section_link_id
 
 # --- reading a QuestionnaireResponse back ----------------------------------------------------
 
@@ -88,7 +88,7 @@ def _read_answers(question: Question, answers: list, raw: dict[str, Any],
 def _read_value(question: Question, answer: Any) -> Any:
     if not isinstance(answer, dict):
         raise ValueError("expected each answer as a JSON object such as {\"valueString\": ...}")
-    if question.type in CODED_TYPES:
+    if question.kind.coded:
         value = answer.get("valueCoding")
         if not isinstance(value, dict) or not isinstance(value.get("code"), str):
             raise ValueError("expected valueCoding answers with a code")
@@ -96,8 +96,7 @@ def _read_value(question: Question, answer: Any) -> Any:
         if system != answer_system(question):
             raise ValueError(f"code system {system!r} is not {answer_system(question)!r}")
         return value["code"]
-    keys = {"date": ("valueDate",), "number": ("valueDecimal", "valueInteger")}.get(
-        question.type, ("valueString",))
+    keys = question.kind.fhir_reads
     found = [key for key in keys if key in answer]
     if not found:
         raise ValueError(f"expected {' or '.join(keys)} answers")

@@ -12,7 +12,6 @@ from ..presenters import OUTCOME_LABELS
 from ..rulebook import Question, Rulebook
 from .codes import (
     CATEGORY_SURVEY,
-    CODED_TYPES,
     CONDITION_SYSTEM,
     OBSERVATION_CODES,
     OBSERVATION_SYSTEM,
@@ -73,10 +72,10 @@ def response_items(rulebook: Rulebook, answers: Mapping[str, Any]) -> list[dict[
 
 def _answers(question: Question, value: Any) -> list[dict[str, Any]]:
     values = value if isinstance(value, list) else [value]
-    if question.type in CODED_TYPES:
-        return [{"valueCoding": coding(question, item)} for item in values]
-    key = {"date": "valueDate", "number": "valueDecimal"}.get(question.type, "valueString")
-    return [{key: item} for item in values]
+    kind = question.kind
+    if kind.coded:
+        return [{kind.fhir_value: coding(question, item)} for item in values]
+    return [{kind.fhir_value: item} for item in values]
 
 
 def _untyped(value: Any) -> dict[str, Any]:

@@ -14,31 +14,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    Field,
-    HiddenField,
-    RadioField,
-    SelectChoice,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, Field, HiddenField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from ..answers import (
-    AnswerError,
-    asked,
-    check_value,
-    format_message,
-    is_empty,
-    missing,
-    missing_message,
-    normalise,
-)
+from ..answers import AnswerError, asked, check_value, is_empty, missing, normalise
 from ..clinic import clinic_today
-from ..fields import FlexibleDateField, NumberField, parse_date, parse_number
-from ..rulebook import Question, Rulebook
+from ..fields import FlexibleDateField
+from ..rulebook import Rulebook
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")
@@ -135,7 +117,7 @@ class QuestionnaireBase(DetailsForm):
             value = raw.get(question.id)
             if is_empty(value):
                 if question.required:
-                    field.errors = [missing_message(question)]
+                    field.errors = [question.kind.missing_message(question)]
                 continue
             try:
                 check_value(question, value, self.today)
@@ -143,13 +125,13 @@ class QuestionnaireBase(DetailsForm):
                 field.errors = [str(error)]
 
     def _raw_answers(self) -> dict[str, Any]:
-        """Every answer that could be read, as given: asked or not, checked or not."""
+        """Every answer that could be read, as given: asked or not, checked or not. Each
+        field read its post with its question type's `read`, as `posted_answers` does."""
         raw = {}
         for question in self.rulebook.questions.values():
             field = self[question.id]
-            value = _encode(question, field.data)
-            if not field.process_errors and not is_empty(value):
-                raw[question.id] = value
+            if not field.process_errors and not is_empty(field.data):
+                raw[question.id] = field.data
         return raw
 
     def answers(self) -> dict[str, Any]:
@@ -202,38 +184,24 @@ class SubmitDetailsForm(DetailsForm, ConsentForm):
 def posted_answers(rulebook: Rulebook, formdata, today: date) -> dict[str, Any] | None:
     """The answers read straight from a posted form when all of them are in order, else None.
 
-    A complete, valid submission needs no field objects: each answer is read as its form
-    field reads it (`fields.parse_date`, `fields.parse_number`, text stripped), then
-    `normalise` and `missing` check it as the full form does. Anything out of order
-    (a value that cannot be read, a problem, a required answer missing, a second value
-    for a one-answer question) gives None, and the full form then says what is wrong.
-    The tests check that whenever this gives answers, the full form accepts the same
-    post with the same answers.
+    A complete, valid submission needs no field objects: each answer is read by its
+    question type's `read`, as its form field reads it, then `normalise` and `missing`
+    check it as the full form does. Anything out of order (a value that cannot be read, a
+    problem, a required answer missing, a second value for a one-answer question) gives
+    None, and the full form then says what is wrong. The tests check that whenever this
+    gives answers, the full form accepts the same post with the same answers.
     """
     raw: dict[str, Any] = {}
     for question in rulebook.questions.values():
         values = formdata.getlist(question.id)
-        if question.multiple:
-            if values:
-                raw[question.id] = values
-            continue
-        if len(values) > 1:
+        if len(values) > 1 and not question.multiple:
             return None
-        text = values[0].strip() if values else ""
-        if not text:
-            continue
-        if question.type == "date":
-            when = parse_date(text)
-            if when is None:
-                return None
-            raw[question.id] = when.isoformat()
-        elif question.type == "number":
-            try:
-                raw[question.id] = parse_number(text)
-            except ValueError:
-                return None
-        else:
-            raw[question.id] = text
+        try:
+            value = question.kind.read(question, values)
+        except AnswerError:
+            return None
+        if not is_empty(value):
+            raw[question.id] = value
     answers, problems = normalise(rulebook, raw, today)
     if problems or missing(rulebook, answers):
         return None
@@ -242,47 +210,23 @@ def posted_answers(rulebook: Rulebook, formdata, today: date) -> dict[str, Any] 
 
 def error_summary(form: QuestionnaireBase) -> list[tuple[str, str]]:
     """(anchor id, message) for each field with an error, in the order of the pages."""
-    names = [*DETAIL_FIELDS, *form.rulebook.questions, *CONSENT_FIELDS]
+    questions = form.rulebook.questions
     items = []
-    for name in names:
+    for name in [*DETAIL_FIELDS, *questions, *CONSENT_FIELDS]:
         field = form._fields.get(name)
         if field is not None and field.errors:
-            grouped = isinstance(field, RadioField | SelectMultipleField)
-            items.append((f"{name}-0" if grouped else name, field.errors[0]))
+            question = questions.get(name)
+            anchor = question.kind.anchor(question) if question else name
+            items.append((anchor, field.errors[0]))
     return items
 
 
-def _encode(question: Question, data: Any) -> Any:
-    if isinstance(data, date):
-        return data.isoformat()
-    if isinstance(data, str):
-        return data.strip()
-    return data
-
-
-def _field_for(question: Question) -> Field:
-    label = question.text
-    choices = [SelectChoice(value, text) for value, text in question.choices]
-    if question.type in ("yes_no", "choice") and not question.multiple:
-        return RadioField(label, choices=choices, validate_choice=False)
-    if question.type in ("choice", "body_location"):
-        return SelectMultipleField(label, choices=choices, validate_choice=False)
-    if question.type == "date":
-        return FlexibleDateField(label, invalid_message=format_message(question))
-    if question.type == "number":
-        return NumberField(label, invalid_message=format_message(question))
-    if question.type == "text" and question.max_length > 120:
-        return TextAreaField(label)
-    return StringField(label)
-
-
 def build_forms(rulebook: Rulebook) -> tuple[type[QuestionnaireBase], type[QuestionnaireBase]]:
-    """The questionnaire form class and the submit form class (questionnaire + consent)."""
-    clash = set(rulebook.questions) & {*DETAIL_FIELDS, *CONSENT_FIELDS, "submission_key",
-                                       "csrf_token"}
-    if clash:
-        raise ValueError(f"question ids {sorted(clash)} are reserved for the form's own fields")
-    fields = {qid: _field_for(question) for qid, question in rulebook.questions.items()}
+    """The questionnaire form class and the submit form class (questionnaire + consent).
+
+    No question id clashes with a name of these forms: the loader refuses those ids
+    (rulebook/load_conditions.py, RESERVED_IDS)."""
+    fields = {qid: question.kind.field(question) for qid, question in rulebook.questions.items()}
     questionnaire = type("QuestionnaireForm", (QuestionnaireBase,),
                          {"rulebook": rulebook, **fields})
     submit = type("SubmitForm", (questionnaire, ConsentForm), {})

@@ -1,4 +1,4 @@
-"""The rule book (questions and rules as data) and the condition trees it is written in."""
+"""The rule book (questions and rules as data) and the predicates it is written in."""
 
 from .load import load_rulebook
 from .types import (

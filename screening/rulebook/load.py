@@ -1,8 +1,9 @@
 """The rule book: questions and rules as data, loaded and validated in one place.
 
 A rule book is a folder holding `rulebook.yaml` (wording of outcomes, body
-regions, sections) and `conditions/*.yaml` (one condition each: its question,
-follow-ups and rules). `load_rulebook` checks the schema and the meaning and
+regions, sections), `conditions/*.yaml` (one condition each: its question,
+follow-ups and rules) and, optionally, `parameters.yaml` (the thresholds a clinic
+may change, named; see parameters.py). `load_rulebook` checks the schema and the meaning and
 raises RulebookError listing every problem with its file, item and field, so a
 broken rule book never reaches a client. This package imports no Flask.
 """
@@ -18,7 +19,9 @@ import yaml
 from .body_map import FILE as BODY_MAP_FILE
 from .body_map import load_body_map
 from .load_conditions import load_conditions
-from .types import OUTCOMES, Region, Rulebook, RulebookError, Section
+from .parameters import REFERENCE, Parameter, fill_wording, load_parameters
+from .predicates import parameter_names
+from .types import OUTCOMES, Condition, Region, Rulebook, RulebookError, Section
 from .yamlio import (
     Problems,
     YamlLoader,
@@ -29,6 +32,10 @@ from .yamlio import (
     text_field,
 )
 
+PARAMETERS = "parameters.yaml"
+#: The questionnaire's own first section ("About you") has the page id `section-details`.
+RESERVED_SECTION_IDS = frozenset({"details"})
+
 
 def load_rulebook(path: str | Path) -> Rulebook:
     """Load and validate the rule book in folder `path` (or its `rulebook.yaml`)."""
@@ -36,8 +43,13 @@ def load_rulebook(path: str | Path) -> Rulebook:
     if root.is_file():
         root = root.parent
     problems = Problems()
+    parameters_file = root / PARAMETERS
+    parameters = load_parameters(_read_yaml(parameters_file, problems)
+                                 if parameters_file.exists() else None,
+                                 problems, str(parameters_file))
+    wording = Wording(parameters, problems)
     index_file = root / "rulebook.yaml"
-    index = _read_yaml(index_file, problems)
+    index = wording.fill(_read_yaml(index_file, problems), index_file)
     if index is None:
         raise RulebookError(problems.items)
     index_name = str(index_file)
@@ -49,31 +61,60 @@ def load_rulebook(path: str | Path) -> Rulebook:
     outcomes = _load_outcomes(index.get("outcomes"), problems, index_name)
     urgent = _load_texts(index.get("urgent"), ("title", "text"), problems, index_name, "urgent")
     sections = _load_sections(index.get("sections"), problems, index_name)
-
     files = {file.stem: file for file in sorted((root / "conditions").glob("*.yaml"))}
-    listed = [cid for section in sections for cid in section.conditions]
-    for cid in sorted(set(files) - set(listed)):
-        problems.add(str(files[cid]), "condition", "is not listed in any section of "
-                     "rulebook.yaml, so the form would never ask it")
-    raw_conditions = {}
-    for cid in listed:
-        if cid not in files:
-            problems.add(index_name, "sections", f"condition '{cid}' has no file "
-                         f"conditions/{cid}.yaml")
-        elif cid in raw_conditions:
-            problems.add(index_name, "sections", f"condition '{cid}' is listed twice")
-        else:
-            raw_conditions[cid] = (files[cid], _read_yaml(files[cid], problems))
-
-    conditions, questions = load_conditions(raw_conditions, regions, problems)
+    raw_conditions = _condition_files(files, sections, wording, problems, index_name)
+    conditions, questions = load_conditions(raw_conditions, regions, parameters, problems)
     body_map = _load_body_map(root / BODY_MAP_FILE, regions, problems)
+    wording.check_all_used(conditions, str(parameters_file))
     if problems.items:
         raise RulebookError(problems.items)
     return Rulebook(
         title=str(index["title"]), label=str(index["version"]),
-        digest=_digest(root, [index_file, *files.values()]), path=str(root),
-        outcomes=outcomes, urgent=urgent, regions=regions, sections=tuple(sections),
-        conditions=conditions, questions=questions, body_map=body_map)
+        digest=_digest(root, [index_file, *files.values(), *(
+            [parameters_file] if parameters_file.exists() else [])]),
+        path=str(root), outcomes=outcomes, urgent=urgent, regions=regions,
+        sections=tuple(sections), conditions=conditions, questions=questions,
+        parameters=parameters, body_map=body_map)
+
+
+class Wording:
+    """Fills each `{parameter}` in the rule book's wording, and notes which were used."""
+
+    def __init__(self, parameters: dict[str, Parameter], problems: Problems):
+        self.parameters, self.problems, self.used = parameters, problems, set()
+
+    def fill(self, data: Any, file: Path) -> Any:
+        if data is None or not REFERENCE.search(file.read_text(encoding="utf-8")):
+            return data  # most files name no parameter: nothing to walk through
+        return fill_wording(data, self.parameters, self.used, self.problems, str(file))
+
+    def check_all_used(self, conditions: dict[str, Condition], file: str) -> None:
+        """A parameter no rule and no wording uses is a mistake (a name misspelt)."""
+        used = self.used.union(*(parameter_names(rule.when_data)
+                                 for condition in conditions.values()
+                                 for rule in condition.rules))
+        for name in sorted(set(self.parameters) - used):
+            self.problems.add(file, f"parameter '{name}'", "is not used by any rule or wording: "
+                              "use it, or remove it")
+
+
+def _condition_files(files: dict[str, Path], sections: list[Section], wording: Wording,
+                     problems: Problems, index_name: str) -> dict[str, tuple[Path, Any]]:
+    """Each condition the sections list: its file and its parsed content, wording filled."""
+    listed = [cid for section in sections for cid in section.conditions]
+    for cid in sorted(set(files) - set(listed)):
+        problems.add(str(files[cid]), "condition", "is not listed in any section of "
+                     "rulebook.yaml, so the form would never ask it")
+    raw: dict[str, tuple[Path, Any]] = {}
+    for cid in listed:
+        if cid not in files:
+            problems.add(index_name, "sections", f"condition '{cid}' has no file "
+                         f"conditions/{cid}.yaml")
+        elif cid in raw:
+            problems.add(index_name, "sections", f"condition '{cid}' is listed twice")
+        else:
+            raw[cid] = (files[cid], wording.fill(_read_yaml(files[cid], problems), files[cid]))
+    return raw
 
 
 def _read_yaml(file: Path, problems: Problems) -> Any:
@@ -154,18 +195,26 @@ def _load_sections(data: Any, problems: Problems, file: str) -> list[Section]:
     if not isinstance(data, list) or not data:
         problems.add(file, "sections", "expected a list of sections")
         return []
-    sections = []
+    sections: list[Section] = []
     for index, item in enumerate(data):
         where = f"sections[{index}]"
         if not check_mapping(
                 item, {"id", "title", "intro", "conditions"}, {"id", "title", "conditions"},
                 problems, file, where):
             continue
-        check_id(item["id"], problems, file, f"{where}, field 'id'")
+        if check_id(item["id"], problems, file, f"{where}, field 'id'"):
+            if item["id"] in RESERVED_SECTION_IDS:
+                problems.add(file, f"{where}, field 'id'", f"'{item['id']}' is the id of the "
+                             "form's own first section: give the section another id")
+            if any(section.id == item["id"] for section in sections):
+                problems.add(file, f"{where}, field 'id'", f"duplicate section id "
+                             f"'{item['id']}'")
         conditions = item["conditions"]
         if not isinstance(conditions, list) or not conditions:
             problems.add(file, f"{where}, field 'conditions'", "expected a list of condition ids")
             continue
-        sections.append(Section(str(item["id"]), str(item["title"]), str(item.get("intro", "")),
+        sections.append(Section(str(item["id"]), text_field(item, "title", problems, file, where),
+                                text_field(item, "intro", problems, file, where,
+                                           required=False),
                                 tuple(str(cid) for cid in conditions)))
     return sections

@@ -8,33 +8,42 @@ compiled against the full set of questions.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .conditions import ConditionError, compile_condition, referenced_questions
-from .types import (
-    DEFAULT_TEXT_LENGTH,
-    OUTCOMES,
-    QUESTION_TYPES,
-    Condition,
-    Option,
-    Question,
-    Region,
-    Rule,
-)
-from .yamlio import Problems, check_date, check_id, check_keys, check_mapping, text_field
+from .flat_tests import FlatError, follow_up_tests
+from .parameters import Parameter
+from .predicates import PredicateError, compile_predicate, referenced_questions
+from .question_types import TYPES
+from .types import OUTCOMES, Condition, Question, Region, Rule
+from .yamlio import Problems, check_date, check_id, check_keys, flag, text_field
 
-CONDITION_KEYS = {"id", "name", "seed", "reviewed", "questions", "rules", "notes"}
-QUESTION_KEYS = {"id", "text", "short", "type", "hint", "options", "not_sure", "multiple",
-                 "optional", "ask_when", "min", "max", "unit", "max_length"}
+CONDITION_KEYS = {"id", "name", "seed", "added_by_clinic", "reviewed", "questions", "rules",
+                  "notes"}
+#: Fields every question may have; its type adds its own (`QuestionType.fields`).
+QUESTION_KEYS = {"id", "text", "short", "type", "hint", "optional", "ask_when"}
 RULE_KEYS = {"id", "when", "outcome", "urgent", "client_message", "therapist_action", "areas",
              "areas_from", "overrides", "source", "suggested_default", "note"}
+#: Names the questionnaire form uses itself: its detail and consent fields, its attributes and
+#: methods (WTForms sets each field as an attribute of the form), and the two properties of
+#: a <form> element its script uses. A question with one of these ids would break the
+#: questionnaire; tests/web/test_intake.py checks that this holds every name the form has.
+RESERVED_IDS = frozenset({
+    "client_name", "date_of_birth", "phone", "email", "appointment_date", "submission_key",
+    "confirm", "signature", "signed_on", "csrf_token",
+    "answers", "carried_fields", "data", "details", "errors", "expired", "form_errors",
+    "hidden_tag", "is_submitted", "meta", "populate_obj", "post_process", "process", "rulebook",
+    "shown_questions", "today", "validate", "validate_appointment_date",
+    "validate_date_of_birth", "validate_email", "validate_on_submit", "validate_phone",
+    "validate_signed_on",
+    "dataset", "elements"})
 #: Operators a follow-up's `ask_when` may use: the form shows or hides it in the browser.
 ASK_WHEN_OPERATORS = {"is", "in", "includes", "answered"}
-MAX_TEXT_LENGTH = 2000
 
 
 def load_conditions(raw: dict[str, tuple[Path, Any]], regions: tuple[Region, ...],
+                    parameters: Mapping[str, Parameter],
                     problems: Problems) -> tuple[dict[str, Condition], dict[str, Question]]:
     """Build conditions and questions (in form order) from the parsed condition files."""
     questions: dict[str, Question] = {}
@@ -59,21 +68,30 @@ def load_conditions(raw: dict[str, tuple[Path, Any]], regions: tuple[Region, ...
                 asked_when[question.id] = (name, question.ask_when_data)
 
     for qid, (name, tree) in asked_when.items():
-        predicate = _compile_ask_when(questions[qid], tree, questions, problems, name)
-        questions[qid] = dataclasses.replace(questions[qid], ask_when=predicate)
+        questions[qid] = _with_ask_when(questions[qid], tree, questions, problems, name)
 
     conditions: dict[str, Condition] = {}
     rule_ids: dict[str, str] = {}  # rule id -> the file it was first seen in
     for cid, (file, data) in raw.items():
         if data is None:
             continue
-        rules = _read_rules(cid, data.get("rules"), questions, regions, rule_ids, problems,
-                            str(file))
-        conditions[cid] = Condition(
-            id=cid, name=str(data.get("name", cid)), seed=bool(data.get("seed", False)),
-            questions=tuple(q.id for q in questions.values() if q.condition == cid),
-            rules=tuple(rules), file=str(file))
+        rules = _read_rules(cid, data.get("rules"), questions, regions, parameters, rule_ids,
+                            problems, str(file))
+        conditions[cid] = _condition(cid, data, questions, rules, problems, str(file))
     return conditions, questions
+
+
+def _condition(cid: str, data: dict, questions: dict[str, Question], rules: list[Rule],
+               problems: Problems, name: str) -> Condition:
+    seed = flag(data, "seed", problems, name, "condition")
+    added = flag(data, "added_by_clinic", problems, name, "condition")
+    if seed and added:
+        problems.add(name, "condition", "a seed is one of the catalogue's conditions, so the "
+                     "clinic did not add it: drop seed or added_by_clinic")
+    return Condition(
+        id=cid, name=text_field(data, "name", problems, name, "condition"), seed=seed,
+        questions=tuple(q.id for q in questions.values() if q.condition == cid),
+        rules=tuple(rules), file=name, added_by_clinic=added)
 
 
 def _read_questions(cid: str, items: Any, regions: tuple[Region, ...], problems: Problems,
@@ -96,95 +114,50 @@ def _read_questions(cid: str, items: Any, regions: tuple[Region, ...], problems:
 
 def _read_question(cid: str, item: dict, is_main: bool, regions: tuple[Region, ...],
                    problems: Problems, name: str, where: str) -> Question | None:
-    ok = check_keys(item, QUESTION_KEYS, {"id", "text", "short", "type"}, problems, name, where)
+    qtype = item.get("type")
+    kind = TYPES.get(qtype) if isinstance(qtype, str) else None
+    if kind is None and "type" in item:
+        problems.add(name, f"{where}, field 'type'", f"unknown type {qtype!r} (expected one "
+                     f"of: {', '.join(TYPES)})")
+        return None
+    allowed = QUESTION_KEYS | kind.fields if kind else QUESTION_KEYS
+    ok = check_keys(item, allowed, {"id", "text", "short", "type"}, problems, name,
+                    f"{where} (a {qtype} question)" if kind else where)
     if not ok or not check_id(item["id"], problems, name, f"{where}, field 'id'"):
         return None
-    qtype = item["type"]
-    if qtype not in QUESTION_TYPES:
-        problems.add(name, f"{where}, field 'type'", f"unknown type {qtype!r} (expected one "
-                     f"of: {', '.join(QUESTION_TYPES)})")
-        return None
+    if item["id"] in RESERVED_IDS:
+        problems.add(name, f"{where}, field 'id'", f"'{item['id']}' is a name the questionnaire "
+                     "form uses itself: give the question another id")
     if is_main:
         if item["id"] != cid:
             problems.add(name, f"{where}, field 'id'", f"the main question's id must be the "
                          f"condition id '{cid}'")
-        if qtype != "yes_no" or "optional" in item or "ask_when" in item:
+        if kind.name != "yes_no" or "optional" in item or "ask_when" in item:
             problems.add(name, where, "the main question must be a required yes_no question "
                          "without ask_when")
-    options = _read_options(item, qtype, regions, problems, name, where)
     return Question(
-        id=item["id"], condition=cid, type=qtype,
+        id=item["id"], condition=cid, type=kind.name,
         text=text_field(item, "text", problems, name, where),
         short=text_field(item, "short", problems, name, where),
         hint=text_field(item, "hint", problems, name, where, required=False),
-        options=options,
-        not_sure=_flag(item, "not_sure", problems, name, where),
-        multiple=qtype == "body_location" or _flag(item, "multiple", problems, name, where),
-        required=not _flag(item, "optional", problems, name, where),
+        required=not flag(item, "optional", problems, name, where),
         parent=None if is_main else cid,
         ask_when_data=item.get("ask_when"),
-        minimum=_number(item, "min", problems, name, where),
-        maximum=_number(item, "max", problems, name, where),
-        unit=str(item.get("unit", "")),
-        max_length=_max_length(item, problems, name, where),
+        **kind.definition(item, regions, problems, name, where),
     )
 
 
-def _read_options(item: dict, qtype: str, regions: tuple[Region, ...], problems: Problems,
-                  name: str, where: str) -> tuple[Option, ...]:
-    if qtype == "body_location":
-        if "options" in item:
-            problems.add(name, f"{where}, field 'options'", "body_location questions use the "
-                         "body_regions of rulebook.yaml")
-        return tuple(Option(region.id, region.label) for region in regions)
-    if qtype != "choice":
-        if "options" in item:
-            problems.add(name, f"{where}, field 'options'", f"a {qtype} question has no options")
-        return ()
-    data = item.get("options")
-    if not isinstance(data, list) or len(data) < 2:
-        problems.add(name, f"{where}, field 'options'", "a choice needs a list of at least two "
-                     "options, each {id: ..., label: ...}")
-        return ()
-    options: list[Option] = []
-    for option in data:
-        spot = f"{where}, option {option.get('id') if isinstance(option, dict) else option!r}"
-        if not check_mapping(option, {"id", "label"}, {"id", "label"}, problems, name, spot):
-            continue
-        if check_id(option["id"], problems, name, spot):
-            if any(existing.id == option["id"] for existing in options):
-                problems.add(name, spot, "duplicate option id")
-            options.append(Option(option["id"], text_field(option, "label", problems, name, spot)))
-    return tuple(options)
-
-
-def _flag(item: dict, key: str, problems: Problems, name: str, where: str) -> bool:
-    value = item.get(key, False)
-    if not isinstance(value, bool):
-        problems.add(name, f"{where}, field '{key}'", f"expected true or false, not {value!r}")
-        return False
-    return value
-
-
-def _number(item: dict, key: str, problems: Problems, name: str, where: str) -> float | None:
-    value = item.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        problems.add(name, f"{where}, field '{key}'", f"expected a number, not {value!r}")
-        return None
-    if item.get("type") != "number":
-        problems.add(name, f"{where}, field '{key}'", "only number questions have min and max")
-    return value
-
-
-def _max_length(item: dict, problems: Problems, name: str, where: str) -> int:
-    value = item.get("max_length", DEFAULT_TEXT_LENGTH)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_TEXT_LENGTH:
-        problems.add(name, f"{where}, field 'max_length'", f"expected a whole number from 1 to "
-                     f"{MAX_TEXT_LENGTH}, not {value!r}")
-        return DEFAULT_TEXT_LENGTH
-    return value
+def _with_ask_when(question: Question, tree: Any, questions: dict[str, Question],
+                   problems: Problems, name: str) -> Question:
+    """The follow-up with its ask_when compiled, checked to be one FHIR can express too."""
+    predicate = _compile_ask_when(question, tree, questions, problems, name)
+    question = dataclasses.replace(question, ask_when=predicate)
+    if predicate is not None:
+        try:
+            follow_up_tests(questions, question)
+        except FlatError as error:
+            problems.add(name, f"question '{question.id}', field 'ask_when'", str(error))
+    return question
 
 
 def _compile_ask_when(question: Question, tree: Any, questions: dict[str, Question],
@@ -216,17 +189,17 @@ def _operators(tree: Any) -> set[str]:
 
 
 def _compile(tree: Any, questions: dict[str, Question], problems: Problems, name: str,
-             where: str, path: str):
+             where: str, path: str, parameters: Mapping[str, Parameter] | None = None):
     try:
-        return compile_condition(tree, questions, path)
-    except ConditionError as error:
+        return compile_predicate(tree, questions, path, parameters)
+    except PredicateError as error:
         problems.add(name, f"{where}, field '{error.path}'", error.message)
         return None
 
 
 def _read_rules(cid: str, items: Any, questions: dict[str, Question],
-                regions: tuple[Region, ...], rule_ids: dict[str, str], problems: Problems,
-                name: str) -> list[Rule]:
+                regions: tuple[Region, ...], parameters: Mapping[str, Parameter],
+                rule_ids: dict[str, str], problems: Problems, name: str) -> list[Rule]:
     if not isinstance(items, list) or not items:
         problems.add(name, "field 'rules'", "expected a list of rules")
         return []
@@ -236,7 +209,7 @@ def _read_rules(cid: str, items: Any, questions: dict[str, Question],
             problems.add(name, f"rules[{index}]", "expected a mapping of fields")
             continue
         where = f"rule '{item.get('id')}'"
-        rule = _read_rule(cid, item, questions, regions, problems, name, where)
+        rule = _read_rule(cid, item, questions, regions, parameters, problems, name, where)
         if rule is None:
             continue
         if rule.id in rule_ids:
@@ -253,8 +226,8 @@ def _read_rules(cid: str, items: Any, questions: dict[str, Question],
 
 
 def _read_rule(cid: str, item: dict, questions: dict[str, Question],
-               regions: tuple[Region, ...], problems: Problems, name: str,
-               where: str) -> Rule | None:
+               regions: tuple[Region, ...], parameters: Mapping[str, Parameter],
+               problems: Problems, name: str, where: str) -> Rule | None:
     required = {"id", "outcome", "client_message", "therapist_action", "source"}
     if not check_keys(item, RULE_KEYS, required, problems, name, where):
         return None
@@ -268,7 +241,7 @@ def _read_rule(cid: str, item: dict, questions: dict[str, Question],
         problems.add(name, f"{where}, field 'outcome'", f"unknown outcome {outcome!r} "
                      f"(expected one of: {', '.join(OUTCOMES[1:])})")
     when = (lambda answers, on: True) if item.get("when") is None else _compile(
-        item["when"], questions, problems, name, where, "when")
+        item["when"], questions, problems, name, where, "when", parameters)
     region_ids = {region.id for region in regions}
     areas = _id_list(item, "areas", problems, name, where)
     for area in areas:
@@ -276,16 +249,16 @@ def _read_rule(cid: str, item: dict, questions: dict[str, Question],
             problems.add(name, f"{where}, field 'areas'", f"unknown body region {area!r}")
     areas_from = _id_list(item, "areas_from", problems, name, where)
     for qid in areas_from:
-        if questions.get(qid) is None or questions[qid].type != "body_location":
+        if questions.get(qid) is None or not questions[qid].kind.gives_areas:
             problems.add(name, f"{where}, field 'areas_from'", f"{qid!r} is not a body_location "
                          "question")
-    suggested = _flag(item, "suggested_default", problems, name, where)
+    suggested = flag(item, "suggested_default", problems, name, where)
     note = text_field(item, "note", problems, name, where, required=suggested)
     if when is None:
         return None
     return Rule(
         id=item["id"], condition=cid, outcome=outcome, when=when, when_data=item.get("when"),
-        urgent=_flag(item, "urgent", problems, name, where),
+        urgent=flag(item, "urgent", problems, name, where),
         client_message=text_field(item, "client_message", problems, name, where),
         therapist_action=text_field(item, "therapist_action", problems, name, where),
         source=text_field(item, "source", problems, name, where),

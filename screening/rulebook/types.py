@@ -6,15 +6,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from .conditions import Predicate
+from .parameters import Parameter
+from .predicates import Predicate
+from .question_types import DEFAULT_TEXT_LENGTH, Option, QuestionType, question_type
 
 #: Outcomes from least to most restrictive (shared/clinical/README.md).
 OUTCOMES = ("clear", "caution", "local", "medical_clearance", "postpone")
 RANK = {name: rank for rank, name in enumerate(OUTCOMES)}
-QUESTION_TYPES = ("yes_no", "choice", "body_location", "date", "number", "text",
-                  "blood_pressure")
-YES_NO_LABELS = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
-DEFAULT_TEXT_LENGTH = 500
 
 
 class RulebookError(Exception):
@@ -23,12 +21,6 @@ class RulebookError(Exception):
     def __init__(self, problems: list[str]):
         super().__init__("\n".join(problems))
         self.problems = problems
-
-
-@dataclass(frozen=True)
-class Option:
-    id: str
-    label: str
 
 
 @dataclass(frozen=True)
@@ -51,19 +43,20 @@ class Question:
     unit: str = ""
     max_length: int = DEFAULT_TEXT_LENGTH
 
+    @property
+    def kind(self) -> QuestionType:
+        """Its type's object in the registry (question_types/): everything that differs
+        by type, from reading an answer to writing it in FHIR, is asked of it."""
+        return question_type(self.type)
+
     def label_for(self, value: str) -> str:
         """The wording of one answer value (an option, yes/no, or a body region)."""
-        if self.type == "yes_no":
-            return YES_NO_LABELS.get(value, value)
-        return next((option.label for option in self.options if option.id == value), value)
+        return self.kind.label_for(self, value)
 
     @property
     def choices(self) -> list[tuple[str, str]]:
-        """(value, label) pairs for a yes/no or choice question."""
-        if self.type == "yes_no":
-            values = ("yes", "no", "not_sure") if self.not_sure else ("yes", "no")
-            return [(value, YES_NO_LABELS[value]) for value in values]
-        return [(option.id, option.label) for option in self.options]
+        """(value, label) pairs for a coded question (yes/no, choice, body location)."""
+        return self.kind.choices(self)
 
 
 @dataclass(frozen=True)
@@ -92,6 +85,8 @@ class Condition:
     questions: tuple[str, ...]
     rules: tuple[Rule, ...]
     file: str
+    #: Not one of the clinical catalogue's conditions: the clinic added it.
+    added_by_clinic: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,6 +140,7 @@ class Rulebook:
     sections: tuple[Section, ...]
     conditions: dict[str, Condition]
     questions: dict[str, Question]
+    parameters: dict[str, Parameter] = field(default_factory=dict)
     body_map: BodyMap | None = None  # None: the rule book has no body_map.yaml
 
     @cached_property

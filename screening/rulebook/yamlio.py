@@ -106,3 +106,12 @@ def check_date(value: Any, problems: Problems, file: str, where: str) -> None:
         date.fromisoformat(str(value))
     except ValueError:
         problems.add(file, where, f"{value!r} is not a date (write it as YYYY-MM-DD)")
+
+
+def flag(data: dict, key: str, problems: Problems, file: str, where: str) -> bool:
+    """A true/false field (false when absent)."""
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        problems.add(file, f"{where}, field '{key}'", f"expected true or false, not {value!r}")
+        return False
+    return value

@@ -42,7 +42,9 @@ def test_follow_ups_open_on_yes_and_not_sure_and_close_on_no(visitor, rulebook):
     visitor.answer({"varicose_veins": "not_sure"})
     assert follow_ups_shown(visitor, "varicose_veins") == [True] * count
     # other conditions' follow-ups are untouched
-    assert all(follow_ups_hidden(visitor, "recent_surgery"))
+    surgery = len([q for q in rulebook.questions.values() if q.parent == "recent_surgery"])
+    assert surgery > 0
+    assert follow_ups_hidden(visitor, "recent_surgery") == [True] * surgery
 
 
 def test_follow_up_asked_only_for_the_matching_answer(visitor):

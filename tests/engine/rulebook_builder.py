@@ -9,9 +9,10 @@ Kept as YAML text, not dicts, so what is tested is what a clinic owner would wri
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from screening.rulebook import Rulebook, load_rulebook
+from screening.rulebook import Rulebook, RulebookError, load_rulebook
 
 LABEL = "test-1"
 
@@ -409,3 +410,24 @@ def build_rulebook(folder: Path) -> Rulebook:
 def all_no(rulebook: Rulebook) -> dict[str, str]:
     """No to every main question."""
     return {cid: "no" for cid in rulebook.conditions}
+
+
+def problems_after(folder: Path, *edits: tuple[str, str, str],
+                   write: Callable[[Path], Path] = write_rulebook) -> list[str]:
+    """Write a rule book with `write`, apply (file, old, new) edits, return the problems
+    loading it reports (it must not load)."""
+    write(folder)
+    for file, old, new in edits:
+        edit(folder / file, old, new)
+    try:
+        load_rulebook(folder)
+    except RulebookError as error:
+        assert str(error) == "\n".join(error.problems)
+        return error.problems
+    raise AssertionError("the rule book loaded, but problems were expected")
+
+
+def assert_reported(problems: list[str], *fragments: str) -> None:
+    """Some single problem mentions every fragment (file, item, field, message)."""
+    assert any(all(fragment in problem for fragment in fragments) for problem in problems), (
+        f"no problem mentions all of {fragments}:\n" + "\n".join(problems))

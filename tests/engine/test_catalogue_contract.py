@@ -1,10 +1,13 @@
 """The rule book keeps the clinical catalogue's contract (tests/catalogue_contract.yaml).
 
-Every catalogue question id is asked under the same condition; no condition is screened
-lower than its catalogue category; every urgent escalation, and every red flag named in our
-product rules, reaches the client as urgent advice.
+The rule book screens every catalogue condition, and any other only when its file says the
+clinic added it (`added_by_clinic: true`), so a clinic adds a condition without touching
+Python. Every catalogue question id is asked under the same condition; no condition is
+screened lower than its catalogue category; every urgent escalation, and every red flag
+named in our product rules, reaches the client as urgent advice.
 """
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +16,8 @@ import yaml
 
 from screening.answers import normalise
 from screening.engine import evaluate
-from screening.rulebook import RANK
+from screening.rulebook import RANK, load_rulebook
+from tests.engine.rulebook_builder import edit
 
 CONTRACT = yaml.safe_load((Path(__file__).parent.parent / "catalogue_contract.yaml").read_text())
 ON = date(2026, 11, 26)
@@ -52,15 +56,62 @@ def screen(rulebook, answers):
     return evaluate(rulebook, checked, ON)
 
 
-#: Conditions the clinic added to the catalogue's 30.
-CLINIC_ADDITIONS = {"red_flags_today"}
+def catalogue_differences(rulebook) -> list[str]:
+    """How the rule book's conditions differ from the catalogue's, beyond what it says it
+    adds."""
+    added = {cid for cid, condition in rulebook.conditions.items() if condition.added_by_clinic}
+    return [*(f"{cid}: a catalogue condition the rule book does not screen"
+              for cid in sorted(set(CONTRACT) - set(rulebook.conditions))),
+            *(f"{cid}: not a catalogue condition: its file should say added_by_clinic: true"
+              for cid in sorted(set(rulebook.conditions) - set(CONTRACT) - added)),
+            *(f"{cid}: a catalogue condition, not added by the clinic"
+              for cid in sorted(added & set(CONTRACT)))]
 
 
 def test_every_catalogue_condition_is_screened(rulebook):
     assert len(CONTRACT) == 30
-    assert set(rulebook.conditions) == set(CONTRACT) | CLINIC_ADDITIONS
+    assert catalogue_differences(rulebook) == []
     seeds = {cid for cid, facts in CONTRACT.items() if facts["seed"]}
     assert seeds == {cid for cid, condition in rulebook.conditions.items() if condition.seed}
+
+
+SAUNA = """\
+id: sauna_today
+name: Sauna or steam room today
+added_by_clinic: true
+reviewed: 2026-12-01
+
+questions:
+  - id: sauna_today
+    text: Will you use the sauna or steam room just before your massage?
+    short: the sauna or steam room
+    type: yes_no
+
+rules:
+  - id: sauna_today
+    outcome: caution
+    client_message: Please have a glass of water and cool down before your massage.
+    therapist_action: Check the client has cooled down and drunk some water.
+    source: Clinic policy.
+"""
+
+
+def test_a_clinic_adds_a_condition_in_its_rule_book_alone(tmp_path):
+    """A condition of the clinic's own: its file, a place in a section, and the flag."""
+    rules = shutil.copytree(Path(__file__).parent.parent.parent / "rules", tmp_path / "rules")
+    (rules / "conditions" / "sauna_today.yaml").write_text(SAUNA, encoding="utf-8")
+    edit(rules / "rulebook.yaml", "conditions: [cancer_treatment,",
+         "conditions: [sauna_today, cancer_treatment,")
+    rulebook = load_rulebook(rules)
+    assert "sauna_today" in rulebook.conditions
+    assert catalogue_differences(rulebook) == []
+
+    edit(rules / "conditions" / "sauna_today.yaml", "added_by_clinic: true\n", "")
+    assert catalogue_differences(load_rulebook(rules)) == [
+        "sauna_today: not a catalogue condition: its file should say added_by_clinic: true"]
+    edit(rules / "conditions" / "osteoporosis.yaml", "seed: true\n", "added_by_clinic: true\n")
+    assert "osteoporosis: a catalogue condition, not added by the clinic" in \
+        catalogue_differences(load_rulebook(rules))
 
 
 @pytest.mark.parametrize("condition_id", CONTRACT)

@@ -8,13 +8,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-import yaml
 
 from screening.answers import normalise
 from screening.engine import evaluate
 from screening.rulebook import RulebookError, load_rulebook
-from screening.rulebook.yamlio import YamlLoader
-from tests.engine.rulebook_builder import all_no, build_rulebook
+from tests.clinical import clinical_cases
+from tests.engine.rulebook_builder import all_no, build_rulebook, edit, write_rulebook
 
 ON = date(2026, 6, 1)
 TESTS = Path(__file__).parent.parent
@@ -99,10 +98,37 @@ def test_overridden_finding_stays_when_the_overriding_rule_does_not_match(rulebo
     assert result.outcome == "medical_clearance"
 
 
-def test_override_only_drops_the_rules_it_names(rulebook):
+def test_leg_symptoms_stop_the_override_of_a_minor_healed_operation(rulebook):
+    """The overriding rule needs leg_symptoms_since = no: with yes it does not match, so the
+    base rule stays, after the urgent finding."""
     result = screen(rulebook, **{**minor_healed_surgery(days_ago=50),
                                  "leg_symptoms_since": "yes"})
-    assert rules(result) == ["recent_surgery_leg_symptoms", "recent_surgery"]  # no override
+    assert rules(result) == ["recent_surgery_leg_symptoms", "recent_surgery"]
+
+
+IMPLANTS_RULE = """\
+  - id: recent_surgery_implants
+    when: {q: implants, answered: true}
+    outcome: caution
+    client_message: Your therapist won't press over your implants.
+    therapist_action: No direct pressure over implants.
+    source: Test rule book.
+
+"""
+
+
+def test_override_only_drops_the_rules_it_names(tmp_path):
+    """recent_surgery_minor_healed overrides recent_surgery alone: another rule of the same
+    condition matching beside it still gives its finding."""
+    folder = write_rulebook(tmp_path)
+    edit(folder / "conditions/recent_surgery.yaml", "  - id: recent_surgery_leg_symptoms\n",
+         IMPLANTS_RULE + "  - id: recent_surgery_leg_symptoms\n")
+    rulebook = load_rulebook(folder)
+    healed = minor_healed_surgery(days_ago=50)
+    assert rules(screen(rulebook, **healed)) == ["recent_surgery_minor_healed"]
+    result = screen(rulebook, **healed, implants="A plate in the wrist")
+    assert rules(result) == ["recent_surgery_minor_healed", "recent_surgery_implants"]
+    assert result.outcome == "local"
 
 
 def test_override_in_a_choice_condition(rulebook):
@@ -238,18 +264,11 @@ def _real_rulebook():
                     f"{len(error.problems)} problem(s), first: {error.problems[0]}")
 
 
-def _clinical_cases():
-    for file in sorted((TESTS / "clinical_cases").glob("*.yaml")):
-        data = yaml.load(file.read_text(encoding="utf-8"), Loader=YamlLoader)  # noqa: S506
-        for case in data["cases"]:
-            yield file.stem, case
-
-
 def test_real_rulebook_every_rule_fires_in_some_clinical_case():
     """Every rule of rules/ gives a finding in at least one case of tests/clinical_cases/."""
     rulebook = _real_rulebook()
     fired: set[str] = set()
-    for _file, case in _clinical_cases():
+    for _file, case in clinical_cases():
         answers, _problems = normalise(rulebook, case["answers"], today=case["on"])
         fired.update(finding.rule for finding in evaluate(rulebook, answers,
                                                           case["on"]).findings)

@@ -9,7 +9,15 @@ import re
 import pytest
 
 from screening.rulebook import RulebookError, load_rulebook
-from tests.engine.rulebook_builder import CONDITIONS, LABEL, build_rulebook, edit, write_rulebook
+from tests.engine.rulebook_builder import (
+    CONDITIONS,
+    LABEL,
+    assert_reported,
+    build_rulebook,
+    edit,
+    problems_after,
+    write_rulebook,
+)
 
 VV = "conditions/varicose_veins.yaml"
 RS = "conditions/recent_surgery.yaml"
@@ -17,23 +25,6 @@ OST = "conditions/osteoporosis.yaml"
 SKIN = "conditions/infectious_skin_condition.yaml"
 BP = "conditions/high_blood_pressure.yaml"
 INDEX = "rulebook.yaml"
-
-
-def problems_after(folder, *edits):
-    """Write the small rule book, apply (file, old, new) edits, return the load problems."""
-    write_rulebook(folder)
-    for file, old, new in edits:
-        edit(folder / file, old, new)
-    with pytest.raises(RulebookError) as caught:
-        load_rulebook(folder)
-    assert str(caught.value) == "\n".join(caught.value.problems)
-    return caught.value.problems
-
-
-def assert_reported(problems, *fragments):
-    """Some single problem mentions every fragment (file, item, field, message)."""
-    assert any(all(fragment in problem for fragment in fragments) for problem in problems), (
-        f"no problem mentions all of {fragments}:\n" + "\n".join(problems))
 
 
 # --- a valid rule book -------------------------------------------------------------------
@@ -257,6 +248,45 @@ BROKEN = {
     "duplicate body region": (
         [(INDEX, "{id: left_foot, label: Left foot}", "{id: face, label: Left foot}")],
         [INDEX, "region 'face'", "duplicate region id"]),
+    # Checks of things that would load but break a page: a rule book that loads works.
+    "question id the form uses for a field of its own": (
+        [(VV, "  - id: vv_severity\n", "  - id: email\n")],
+        [VV, "question 'email'", "field 'id'", "a name the questionnaire form uses itself"]),
+    "question id the form uses for a method": (
+        [(VV, "  - id: vv_severity\n", "  - id: validate\n")],
+        [VV, "question 'validate'", "field 'id'", "a name the questionnaire form uses itself"]),
+    "ask_when FHIR enableWhen cannot express": (
+        [(OST, "ask_when: {q: painful_areas, answered: true}",
+          "ask_when: {any: [{q: spine_changes, is: yes}, "
+          "{not: {q: long_term_steroids, is: yes}}]}")],
+        [OST, "question 'painful_areas_diagnosed'", "field 'ask_when'", "FHIR enableWhen"]),
+    "field of another question type": (
+        [(RS, "    short: the operation\n", "    short: the operation\n    unit: weeks\n")],
+        [RS, "question 'surgery_date' (a date question)", "unknown field 'unit'"]),
+    "several answers to a yes_no question": (
+        [(VV, "    short: varicose veins\n", "    short: varicose veins\n    multiple: true\n")],
+        [VV, "question 'varicose_veins' (a yes_no question)", "unknown field 'multiple'"]),
+    "min above max": (
+        [(BP, "    min: 0\n", "    min: 30\n")],
+        [BP, "question 'bp_medicines'", "field 'min'", "30 is above the max, 20"]),
+    "body_location question with no body regions": (
+        [(INDEX, "body_regions:\n", "body_regions: []\nold_body_regions:\n")],
+        [VV, "question 'vv_location'", "no body_regions"]),
+    "duplicate section id": (
+        [(INDEX, "  - id: bones\n", "  - id: skin\n")],
+        [INDEX, "sections[2], field 'id'", "duplicate section id 'skin'"]),
+    "section id of the form's own section": (
+        [(INDEX, "  - id: bones\n", "  - id: details\n")],
+        [INDEX, "sections[2], field 'id'", "the form's own first section"]),
+    "section without a title": (
+        [(INDEX, "    title: Bones\n", '    title: ""\n')],
+        [INDEX, "sections[2], field 'title'", "expected some text"]),
+    "a seed the clinic says it added": (
+        [(VV, "seed: true", "seed: true\nadded_by_clinic: true")],
+        [VV, "condition", "drop seed or added_by_clinic"]),
+    "seed not a boolean": (
+        [(VV, "seed: true", "seed: maybe")],
+        [VV, "condition, field 'seed'", "expected true or false"]),
 }
 
 

@@ -10,7 +10,9 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from screening.database import db
+from screening.intake.forms import build_forms
 from screening.models import Screening
+from screening.rulebook.load_conditions import RESERVED_IDS
 from tests.factories import all_no, consent, form_data, make_app
 
 TODAY = date.today()
@@ -101,6 +103,18 @@ def test_follow_ups_start_hidden_and_disabled(client, rulebook):
             assert box["data-follow-up-of"] == question.parent
             if question.ask_when_data is not None:
                 assert json.loads(box["data-ask-when"]) == question.ask_when_data
+
+
+def test_no_question_id_can_clash_with_a_name_of_the_form(app, rulebook):
+    """WTForms sets each field as an attribute of the form, so a question named like one of
+    the form's own fields, attributes or methods would break the questionnaire: the loader
+    refuses every such name (RESERVED_IDS), and this keeps that list complete."""
+    questionnaire_form, submit_form = build_forms(rulebook)
+    with app.test_request_context():
+        form = submit_form()
+    names = {name for name in [*dir(questionnaire_form), *dir(submit_form), *vars(form)]
+             if re.fullmatch(r"[a-z][a-z0-9_]*", name)}
+    assert names - set(rulebook.questions) <= RESERVED_IDS
 
 
 def test_all_no_is_stored_and_gives_clear(app, client, rulebook):

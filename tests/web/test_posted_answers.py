@@ -18,7 +18,7 @@ from screening.answers import missing, normalise
 from screening.database import db
 from screening.intake.forms import build_forms, posted_answers
 from screening.models import Screening
-from tests.engine.test_clinical_cases import CASES
+from tests.clinical import CASES
 from tests.factories import consent, form_data
 
 TODAY = date(2026, 11, 26)
@@ -114,8 +114,9 @@ def posts(draw, rulebook):
 def test_whatever_it_accepts_the_full_form_accepts_alike(app, rulebook, full_form):
     accepted = []
 
-    # Most generated posts are rejected on purpose (odd and wrong values), so some seeds trip
-    # Hypothesis's "filters too much" check; the count of accepted posts below is the guard.
+    # Most random posts have something to correct and are filtered out by `assume`, often
+    # enough early on for hypothesis's filter_too_much check to fail the run at random; the
+    # assertion after the run checks that enough complete posts were tried.
     @settings(max_examples=150, deadline=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                      HealthCheck.filter_too_much])

@@ -1,4 +1,4 @@
-"""Condition trees (`when`, `ask_when`): operators, groups, time windows and compile errors.
+"""Predicates (`when`, `ask_when` trees): operators, groups, time windows and compile errors.
 
 Pure: questions are built here as dataclasses, no rule book files and no Flask.
 """
@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from screening.rulebook.conditions import (
-    ConditionError,
-    compile_condition,
-    parse_blood_pressure,
+from screening.fields import parse_blood_pressure
+from screening.rulebook.predicates import (
+    PredicateError,
+    compile_predicate,
     parse_duration,
     window_start,
 )
@@ -40,7 +40,7 @@ QUESTIONS = {q.id: q for q in [
 
 def holds(tree, answers, on=ON):
     """Compile `tree` against QUESTIONS and test it on `answers`."""
-    return compile_condition(tree, QUESTIONS)(answers, on)
+    return compile_predicate(tree, QUESTIONS)(answers, on)
 
 
 def days_before(days, on=ON):
@@ -232,14 +232,14 @@ def test_parse_blood_pressure(text, parsed):
     ({"all": [PAIN, "pain is yes"]}, "when.all[1]", "expected a mapping"),
 ])
 def test_compile_error_names_the_path(tree, path, message):
-    with pytest.raises(ConditionError) as caught:
-        compile_condition(tree, QUESTIONS)
+    with pytest.raises(PredicateError) as caught:
+        compile_predicate(tree, QUESTIONS)
     assert caught.value.path == path
     assert message in caught.value.message
     assert str(caught.value).startswith(f"{path}: ")
 
 
 def test_compile_error_uses_the_given_root_path():
-    with pytest.raises(ConditionError) as caught:
-        compile_condition({"any": [{"q": "nope", "is": "yes"}]}, QUESTIONS, "ask_when")
+    with pytest.raises(PredicateError) as caught:
+        compile_predicate({"any": [{"q": "nope", "is": "yes"}]}, QUESTIONS, "ask_when")
     assert caught.value.path == "ask_when.any[0]"

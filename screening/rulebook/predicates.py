@@ -1,4 +1,4 @@
-"""Condition trees: the `when` and `ask_when` parts of the rule book.
+"""Predicates: the `when` and `ask_when` trees of the rule book.
 
 A tree is `{all: [...]}`, `{any: [...]}`, `{not: tree}` or a leaf
 `{q: QUESTION_ID, OPERATOR: VALUE}`. Trees are checked against the questions
@@ -13,16 +13,18 @@ from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-#: A compiled condition: (answers, screening date) -> bool. Each test reads its own answer,
+from ..fields import parse_blood_pressure
+from .parameters import Parameter
+
+#: A compiled predicate: (answers, screening date) -> bool. Each test reads its own answer,
 #: so a leaf is one call.
 Predicate = Callable[[Mapping[str, Any], date], bool]
 
 _DURATION = re.compile(r"^\s*(\d{1,4})\s+(day|week|month)s?\s*$")
-_BLOOD_PRESSURE = re.compile(r"^\s*(\d{2,3})\s*/\s*(\d{2,3})\s*$")
 
 
-class ConditionError(ValueError):
-    """A problem in one condition tree; `path` says where inside the tree."""
+class PredicateError(ValueError):
+    """A problem in one predicate tree; `path` says where inside the tree."""
 
     def __init__(self, path: str, message: str):
         super().__init__(f"{path}: {message}")
@@ -60,31 +62,16 @@ def window_start(on: date, amount: int, unit: str) -> date:
     raise AssertionError("unreachable: day 28 exists in every month")
 
 
-def parse_blood_pressure(text: Any) -> tuple[int, int] | None:
-    """'135/85' -> (135, 85); anything else -> None."""
-    match = _BLOOD_PRESSURE.match(text) if isinstance(text, str) else None
-    return (int(match.group(1)), int(match.group(2))) if match else None
-
-
 # --- operators -------------------------------------------------------------
-# Each operator: which question types it applies to, and how to check its value and
-# build its test (answers, on) -> bool at load time.
-
-
-def _answer_values(question) -> set[str] | None:
-    """The allowed answer values of a yes/no or choice question."""
-    if question.type == "yes_no":
-        return {"yes", "no", "not_sure"} if question.not_sure else {"yes", "no"}
-    if question.type in ("choice", "body_location"):
-        return {option.id for option in question.options}
-    return None
+# Each operator checks its value and builds its test (answers, on) -> bool at load time.
+# Which operators apply to a question is its type's (`question.kind.operators`).
 
 
 def _check_values(question, values: list[Any], path: str) -> None:
-    allowed = _answer_values(question)
+    allowed = {value for value, _label in question.choices}
     for value in values:
         if not isinstance(value, str) or value not in allowed:
-            raise ConditionError(
+            raise PredicateError(
                 path, f"{value!r} is not an answer to '{question.id}' "
                 f"(expected one of: {', '.join(sorted(allowed))})")
 
@@ -92,17 +79,17 @@ def _check_values(question, values: list[Any], path: str) -> None:
 def _op_is(question, value, path):
     _check_values(question, [value], path)
     if question.multiple:
-        raise ConditionError(path, f"'{question.id}' takes several answers: use 'includes'")
+        raise PredicateError(path, f"'{question.id}' takes several answers: use 'includes'")
     qid = question.id
     return lambda answers, on: answers.get(qid) == value
 
 
 def _op_in(question, value, path):
     if not isinstance(value, list) or not value:
-        raise ConditionError(path, "'in' needs a list of answers")
+        raise PredicateError(path, "'in' needs a list of answers")
     _check_values(question, value, path)
     if question.multiple:
-        raise ConditionError(path, f"'{question.id}' takes several answers: use 'includes'")
+        raise PredicateError(path, f"'{question.id}' takes several answers: use 'includes'")
     allowed, qid = frozenset(value), question.id
     return lambda answers, on: answers.get(qid) in allowed
 
@@ -111,7 +98,7 @@ def _op_includes(question, value, path):
     values = value if isinstance(value, list) else [value]
     _check_values(question, values, path)
     if not question.multiple:
-        raise ConditionError(path, f"'includes' needs a question with several answers; "
+        raise PredicateError(path, f"'includes' needs a question with several answers; "
                                    f"'{question.id}' has one: use 'is' or 'in'")
     wanted, qid = frozenset(values), question.id
 
@@ -124,7 +111,7 @@ def _op_includes(question, value, path):
 
 def _op_answered(question, value, path):
     if not isinstance(value, bool):
-        raise ConditionError(path, "'answered' is true or false")
+        raise PredicateError(path, "'answered' is true or false")
     qid = question.id
     if value:
         return lambda answers, on: answers.get(qid) not in (None, "", [])
@@ -136,7 +123,7 @@ def _duration_op(inside: bool):
         try:
             amount, unit = parse_duration(value)
         except ValueError as error:
-            raise ConditionError(path, str(error)) from None
+            raise PredicateError(path, str(error)) from None
 
         qid = question.id
 
@@ -155,7 +142,7 @@ def _duration_op(inside: bool):
 def _number_op(at_least: bool):
     def build(question, value, path):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConditionError(path, f"{value!r} is not a number")
+            raise PredicateError(path, f"{value!r} is not a number")
         qid = question.id
         if at_least:
             return lambda answers, on: (answer := answers.get(qid)) is not None \
@@ -168,7 +155,7 @@ def _number_op(at_least: bool):
 def _op_bp_at_least(question, value, path):
     limit = parse_blood_pressure(value)
     if limit is None:
-        raise ConditionError(path, f"{value!r} is not a reading like '160/100'")
+        raise PredicateError(path, f"{value!r} is not a reading like '160/100'")
     systolic, diastolic = limit
     qid = question.id
 
@@ -179,62 +166,100 @@ def _op_bp_at_least(question, value, path):
     return test
 
 
-CHOICE_TYPES = frozenset({"yes_no", "choice", "body_location"})
-OPERATORS: dict[str, tuple[frozenset[str], Callable]] = {
-    "is": (CHOICE_TYPES, _op_is),
-    "in": (CHOICE_TYPES, _op_in),
-    "includes": (CHOICE_TYPES, _op_includes),
-    "answered": (frozenset({"yes_no", "choice", "body_location", "date", "number", "text",
-                            "blood_pressure"}), _op_answered),
-    "within": (frozenset({"date"}), _duration_op(inside=True)),
-    "older_than": (frozenset({"date"}), _duration_op(inside=False)),
-    "at_least": (frozenset({"number"}), _number_op(at_least=True)),
-    "below": (frozenset({"number"}), _number_op(at_least=False)),
-    "bp_at_least": (frozenset({"blood_pressure"}), _op_bp_at_least),
+OPERATORS: dict[str, Callable] = {
+    "is": _op_is,
+    "in": _op_in,
+    "includes": _op_includes,
+    "answered": _op_answered,
+    "within": _duration_op(inside=True),
+    "older_than": _duration_op(inside=False),
+    "at_least": _number_op(at_least=True),
+    "below": _number_op(at_least=False),
+    "bp_at_least": _op_bp_at_least,
 }
 
 
-def compile_condition(tree: Any, questions: Mapping[str, Any], path: str = "when") -> Predicate:
-    """Check a condition tree against the questions and compile it.
+#: Operators whose value is a threshold, and of what kind: a rule may give the name of a
+#: parameter (parameters.yaml) instead of the number.
+THRESHOLDS = {"within": "duration", "older_than": "duration", "at_least": "number",
+              "below": "number", "bp_at_least": "reading"}
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
-    Raises ConditionError naming the place in the tree (e.g. `when.all[1]`).
+
+def compile_predicate(tree: Any, questions: Mapping[str, Any], path: str = "when",
+                      parameters: Mapping[str, Parameter] | None = None) -> Predicate:
+    """Check a predicate tree against the questions (and the parameters it names) and
+    compile it.
+
+    Raises PredicateError naming the place in the tree (e.g. `when.all[1]`).
     """
     if not isinstance(tree, dict) or not tree:
-        raise ConditionError(path, "expected a mapping such as {q: question_id, is: yes}")
+        raise PredicateError(path, "expected a mapping such as {q: question_id, is: yes}")
     if "q" not in tree:
-        return _compile_group(tree, questions, path)
+        return _compile_group(tree, questions, path, parameters or {})
     question_id = tree["q"]
     if not isinstance(question_id, str) or question_id not in questions:
-        raise ConditionError(path, f"unknown question id {question_id!r}")
+        raise PredicateError(path, f"unknown question id {question_id!r}")
     question = questions[question_id]
     operators = [key for key in tree if key != "q"]
     if len(operators) != 1:
-        raise ConditionError(path, f"a test on '{question_id}' needs exactly one operator "
+        raise PredicateError(path, f"a test on '{question_id}' needs exactly one operator "
                                    f"(one of: {', '.join(OPERATORS)}), found {operators or 'none'}")
     name = operators[0]
     if name not in OPERATORS:
-        raise ConditionError(path, f"unknown operator {name!r} (expected one of: "
+        raise PredicateError(path, f"unknown operator {name!r} (expected one of: "
                                    f"{', '.join(OPERATORS)})")
-    types, build = OPERATORS[name]
-    if question.type not in types:
-        raise ConditionError(path, f"operator '{name}' does not apply to '{question_id}', "
+    if name not in question.kind.operators:
+        raise PredicateError(path, f"operator '{name}' does not apply to '{question_id}', "
                                    f"a {question.type} question")
-    return build(question, tree[name], f"{path}.{name}")
+    value = tree[name]
+    if name in THRESHOLDS and isinstance(value, str) and _NAME.match(value):
+        value = _parameter(value, THRESHOLDS[name], question, parameters or {}, f"{path}.{name}")
+    return OPERATORS[name](question, value, f"{path}.{name}")
 
 
-def _compile_group(tree: dict, questions: Mapping[str, Any], path: str) -> Predicate:
+def _parameter(name: str, kind: str, question, parameters: Mapping[str, Parameter],
+               path: str) -> Any:
+    """The value of the parameter a test names, as its operator takes it."""
+    parameter = parameters.get(name)
+    if parameter is None:
+        raise PredicateError(path, f"unknown parameter '{name}' (parameters.yaml has: "
+                                   f"{', '.join(sorted(parameters)) or 'none'})")
+    try:
+        value = parameter.operand(kind)
+    except ValueError as error:
+        raise PredicateError(path, str(error)) from None
+    if kind == "number" and question.unit and parameter.unit != question.unit:
+        raise PredicateError(path, f"parameter '{name}' is in {parameter.unit}, but "
+                                   f"'{question.id}' is answered in {question.unit}")
+    return value
+
+
+def parameter_names(tree: Any) -> set[str]:
+    """Every parameter a predicate tree names."""
+    if isinstance(tree, dict):
+        named = {value for key, value in tree.items() if key in THRESHOLDS
+                 and isinstance(value, str) and _NAME.match(value)} if "q" in tree else set()
+        return named.union(*(parameter_names(value) for value in tree.values()))
+    if isinstance(tree, list):
+        return set().union(*(parameter_names(item) for item in tree))
+    return set()
+
+
+def _compile_group(tree: dict, questions: Mapping[str, Any], path: str,
+                   parameters: Mapping[str, Parameter]) -> Predicate:
     if len(tree) != 1:
-        raise ConditionError(path, f"expected one of all/any/not or a test with 'q', "
+        raise PredicateError(path, f"expected one of all/any/not or a test with 'q', "
                                    f"found {sorted(tree)}")
     (key, value), = tree.items()
     if key == "not":
-        inner = compile_condition(value, questions, f"{path}.not")
+        inner = compile_predicate(value, questions, f"{path}.not", parameters)
         return lambda answers, on: not inner(answers, on)
     if key not in ("all", "any"):
-        raise ConditionError(path, f"unknown key {key!r} (expected all, any, not, or q)")
+        raise PredicateError(path, f"unknown key {key!r} (expected all, any, not, or q)")
     if not isinstance(value, list) or not value:
-        raise ConditionError(f"{path}.{key}", "expected a non-empty list of conditions")
-    parts = tuple(compile_condition(item, questions, f"{path}.{key}[{index}]")
+        raise PredicateError(f"{path}.{key}", "expected a non-empty list of tests")
+    parts = tuple(compile_predicate(item, questions, f"{path}.{key}[{index}]", parameters)
                   for index, item in enumerate(value))
     if len(parts) == 1:
         return parts[0]
@@ -249,7 +274,7 @@ def _compile_group(tree: dict, questions: Mapping[str, Any], path: str) -> Predi
 
 
 def referenced_questions(tree: Any) -> set[str]:
-    """Every question id a (valid) condition tree looks at."""
+    """Every question id a (valid) predicate tree looks at."""
     if isinstance(tree, dict):
         if "q" in tree:
             return {tree["q"]} if isinstance(tree["q"], str) else set()
