@@ -3,6 +3,7 @@ __init__.py); the seven types the rule book offers are in builtin.py."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -28,9 +29,9 @@ class Option:
     label: str
 
 
-class QuestionType:
-    """What every question of one type does. Subclass it, set `name` and `macro`, override
-    what differs, and `register` it."""
+class QuestionType(ABC):
+    """What every question of one type does. Subclass it, set `name` and `macro`, write
+    `check`, override what else differs, and `register` it."""
 
     name: ClassVar[str]
     #: Rule-book fields a question of this type may have besides the common ones.
@@ -86,9 +87,9 @@ class QuestionType:
         """One non-blank posted value in the contract's encoding."""
         return text
 
+    @abstractmethod
     def check(self, question: Question, value: Any, today: date) -> Any:
         """`value` in its stored form, or AnswerError saying what is wrong."""
-        raise NotImplementedError(f"{type(self).__name__} does not check answers")
 
     def missing_message(self, question: Question) -> str:
         return self.missing.format(short=question.short)

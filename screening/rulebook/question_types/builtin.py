@@ -43,12 +43,6 @@ MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 
 
-def _choice_field(question: Question):
-    choices = [SelectChoice(value, label) for value, label in question.choices]
-    field = CheckboxesAnswerField if question.multiple else RadioAnswerField
-    return field(question.text, question=question, choices=choices, validate_choice=False)
-
-
 # --- the types --------------------------------------------------------------------------------
 
 
@@ -75,7 +69,9 @@ class _Coded(QuestionType):
         return value
 
     def field(self, question: Question):
-        return _choice_field(question)
+        choices = [SelectChoice(value, label) for value, label in question.choices]
+        field = CheckboxesAnswerField if question.multiple else RadioAnswerField
+        return field(question.text, question=question, choices=choices, validate_choice=False)
 
 
 @register
