@@ -129,7 +129,8 @@ def page(response):
 
 
 def questionnaire_post(client, rulebook, answers):
-    return page(client.post("/questionnaire", data=form_data(rulebook, answers)))
+    return page(client.post("/questionnaire", data=form_data(rulebook, answers),
+                            follow_redirects=True))
 
 
 def test_the_rule_book_loads_the_new_type(rulebook):
