@@ -66,6 +66,9 @@ class Screening(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     signature: Mapped[str] = mapped_column(String(100))
     signed_on: Mapped[date] = mapped_column(Date)
+    #: For a client under SCREENING_MINIMUM_AGE: {"name", "relationship"} of the parent or
+    #: guardian who signed the declaration; None for an adult.
+    guardian: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
     #: The latest decision's kind (None until reviewed), kept here so the queue can sort on it.
     decision: Mapped[str | None] = mapped_column(String(32), index=True)
     #: The invitation the client answered from, if any (see screening/invitations/).
@@ -75,6 +78,14 @@ class Screening(db.Model):
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="screening", order_by="Decision.id.desc()")
     invitation: Mapped[Invitation | None] = relationship(back_populates="screenings")
+
+    @property
+    def guardian_consent(self) -> str | None:
+        """'minor, consent by NAME (RELATIONSHIP)' for a client a guardian signed for."""
+        if not self.guardian:
+            return None
+        return (f"minor, consent by {self.guardian['name']} "
+                f"({self.guardian['relationship']})")
 
     @validates("outcome")
     def _rank_outcome(self, _key: str, outcome: str) -> str:

@@ -13,6 +13,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
@@ -25,10 +26,16 @@ from ..rulebook import Rulebook
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")
 DETAIL_FIELDS = ("client_name", "date_of_birth", "phone", "email", "appointment_date")
-CONSENT_FIELDS = ("confirm", "signature", "signed_on")
+CONSENT_FIELDS = ("guardian_name", "guardian_relationship", "confirm", "signature",
+                  "signed_on")
 #: How far ahead an appointment can be booked, and how old a client can be.
 MAX_BOOKING_AHEAD = timedelta(days=366)
 OLDEST_BIRTH_DATE = date(1900, 1, 1)
+
+
+def age_on(born: date, on: date) -> int:
+    """Whole years from `born` to `on` (a 29 February birthday counts from 1 March)."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 class DetailsForm(FlaskForm):
@@ -61,7 +68,7 @@ class DetailsForm(FlaskForm):
         return bool(self.meta.csrf and self.csrf_token.errors)
 
     def validate_date_of_birth(self, field: Field) -> None:
-        if field.data and field.data > self.today:
+        if field.data and field.data >= self.today:
             raise ValidationError("Your date of birth must be in the past")
         if field.data and field.data < OLDEST_BIRTH_DATE:
             raise ValidationError("Your date of birth must be after 1900")
@@ -83,6 +90,12 @@ class DetailsForm(FlaskForm):
         if not (field.data or "").strip() and not (self.email.data or "").strip():
             raise ValidationError("Enter a phone number or an email address, so we can "
                                   "contact you about your appointment")
+
+    @property
+    def is_minor(self) -> bool:
+        """Under SCREENING_MINIMUM_AGE today: a parent or guardian consents and signs."""
+        born = self.date_of_birth.data
+        return bool(born) and age_on(born, self.today) < current_app.config["MINIMUM_AGE"]
 
     def details(self) -> dict[str, Any]:
         return {
@@ -170,6 +183,27 @@ class ConsentForm(FlaskForm):
     signed_on = FlexibleDateField(
         "Date", validators=[InputRequired("Enter today's date")],
         invalid_message="Enter today's date, for example 2026-11-26")
+
+    guardian_name = StringField("Parent or guardian's full name", validators=[
+        Length(max=100, message="Keep the name to 100 characters or fewer")])
+    guardian_relationship = StringField("Their relationship to you", validators=[
+        Length(max=50, message="Keep the relationship to 50 characters or fewer")])
+
+    def validate_guardian_name(self, field: Field) -> None:
+        if self.is_minor and not (field.data or "").strip():
+            raise ValidationError("Enter the full name of your parent or guardian")
+
+    def validate_guardian_relationship(self, field: Field) -> None:
+        if self.is_minor and not (field.data or "").strip():
+            raise ValidationError("Enter how your parent or guardian is related to you, "
+                                  "for example mother")
+
+    def guardian(self) -> dict[str, str] | None:
+        """Who consented for a minor (None for an adult), as stored with the screening."""
+        if not self.is_minor:
+            return None
+        return {"name": self.guardian_name.data.strip(),
+                "relationship": self.guardian_relationship.data.strip()}
 
     def validate_signed_on(self, field: Field) -> None:
         # One day either side, for clients in another time zone than the server.
