@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from hashlib import sha256
 from typing import Any
 
 from flask import current_app
@@ -198,17 +199,26 @@ class ConsentForm(FlaskForm):
             raise ValidationError("Enter how your parent or guardian is related to you, "
                                   "for example mother")
 
-    def guardian(self) -> dict[str, str] | None:
-        """Who consented for a minor (None for an adult), as stored with the screening."""
-        if not self.is_minor:
-            return None
-        return {"name": self.guardian_name.data.strip(),
-                "relationship": self.guardian_relationship.data.strip()}
+    def declaration(self) -> dict[str, Any]:
+        """What was signed, as stored with the screening: the wording's version (a hash of
+        the declaration's text, so it changes whenever the words do) and, for a minor, who
+        consented."""
+        signed: dict[str, Any] = {"version": declaration_version()}
+        if self.is_minor:
+            signed["guardian"] = {"name": self.guardian_name.data.strip(),
+                                  "relationship": self.guardian_relationship.data.strip()}
+        return signed
 
     def validate_signed_on(self, field: Field) -> None:
         # One day either side, for clients in another time zone than the server.
         if field.data and abs((field.data - self.today).days) > 1:
             raise ValidationError(f"Enter today's date ({self.today.isoformat()})")
+
+
+def declaration_version() -> str:
+    """The declaration wording's version: the first 10 hex digits of its text's SHA-256."""
+    text = ConsentForm.confirm.args[0]
+    return sha256(text.encode()).hexdigest()[:10]
 
 
 class SubmitDetailsForm(DetailsForm, ConsentForm):

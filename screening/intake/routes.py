@@ -142,7 +142,7 @@ def submit():
             rulebook=rulebook, details={**submission.details(), **answering()}, answers=answers,
             consent={"signature": submission.signature.data.strip(),
                      "signed_on": submission.signed_on.data,
-                     "guardian": submission.guardian()},
+                     "declaration": submission.declaration()},
             submission_key=submission.submission_key.data, secret_key=current_app.secret_key,
             today=today)
     except SQLAlchemyError:

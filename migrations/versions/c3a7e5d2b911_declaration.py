@@ -1,4 +1,4 @@
-"""guardian consent: who consented for a client under the minimum age
+"""declaration: the wording version the client signed, and a minor's parent or guardian
 
 Revision ID: c3a7e5d2b911
 Revises: 94c093d1d7c2
@@ -18,8 +18,8 @@ depends_on = None
 
 def upgrade():
     # Plain ALTER TABLE, not batch mode, so SQLite keeps its expression indexes.
-    op.add_column('screenings', sa.Column('guardian', sa.JSON(), nullable=True))
+    op.add_column('screenings', sa.Column('declaration', sa.JSON(), nullable=True))
 
 
 def downgrade():
-    op.drop_column('screenings', 'guardian')  # SQLite 3.35 and later drop it in place
+    op.drop_column('screenings', 'declaration')  # SQLite 3.35 and later drop it in place
