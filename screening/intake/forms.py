@@ -23,6 +23,7 @@ from ..answers import AnswerError, asked, check_value, is_empty, missing, normal
 from ..clinic import clinic_today
 from ..fields import FlexibleDateField
 from ..rulebook import Rulebook
+from ..rulebook.question_types import long_date
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")
@@ -164,6 +165,17 @@ class QuestionnaireBase(DetailsForm):
                 pairs.append((question_id, str(item)))
         return pairs
 
+    def only_follow_ups_to_answer(self) -> bool:
+        """Whether every problem is a follow-up not answered yet: without JavaScript, the
+        ones the server has just asked for, shown under a calm heading, not as an error."""
+        questions = self.rulebook.questions
+        wrong = [field for field in self if field.errors]
+        return bool(wrong) and all(
+            field.name in questions and questions[field.name].parent is not None
+            and field.errors == [questions[field.name].kind.missing_message(
+                questions[field.name])]
+            for field in wrong)
+
     def shown_questions(self) -> set[str]:
         return {question.id for question in asked(self.rulebook, self._raw_answers())}
 
@@ -212,7 +224,7 @@ class ConsentForm(FlaskForm):
     def validate_signed_on(self, field: Field) -> None:
         # One day either side, for clients in another time zone than the server.
         if field.data and abs((field.data - self.today).days) > 1:
-            raise ValidationError(f"Enter today's date ({self.today.isoformat()})")
+            raise ValidationError(f"Enter today's date ({long_date(self.today)})")
 
 
 def declaration_version() -> str:

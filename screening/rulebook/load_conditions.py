@@ -37,7 +37,8 @@ RESERVED_IDS = frozenset({
     "shown_questions", "today", "validate", "validate_appointment_date",
     "validate_date_of_birth", "validate_email", "validate_on_submit", "validate_phone",
     "validate_signed_on", "guardian", "guardian_name", "guardian_relationship", "is_minor",
-    "validate_guardian_name", "validate_guardian_relationship",
+    "validate_guardian_name", "validate_guardian_relationship", "only_follow_ups_to_answer",
+    "declaration",
     "dataset", "elements"})
 #: Operators a follow-up's `ask_when` may use: the form shows or hides it in the browser.
 ASK_WHEN_OPERATORS = {"is", "in", "includes", "answered"}
