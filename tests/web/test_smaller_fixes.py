@@ -48,3 +48,12 @@ def test_the_client_and_therapist_pdfs_have_their_own_names(client, rulebook, si
     stamp = TODAY.isoformat()
     assert client_copy == f'attachment; filename="screening-result-Ann-Example-{stamp}.pdf"'
     assert therapist_copy == f'attachment; filename="screening-record-Ann-Example-{stamp}.pdf"'
+
+
+def test_the_clinic_is_named_once_at_the_foot_of_the_result(client, rulebook):
+    response = client.post("/submit", data=consent(form_data(rulebook)))
+    soup = page(client.get(response.headers["Location"]))
+    last = soup.select_one("main .keep-private")
+    assert not any("Riverside Massage" in sibling.get_text()
+                   for sibling in last.find_next_siblings())
+    assert soup.select_one("footer").get_text().count("Riverside Massage") == 1
