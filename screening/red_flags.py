@@ -33,7 +33,7 @@ def _find(rulebook: Rulebook) -> dict[str, tuple[str, ...]]:
     on = date(2000, 1, 1)  # the answers tried hold no dates, so no window depends on it
     found = {}
     for question in rulebook.questions.values():
-        if question.multiple or not _coded(question):
+        if question.multiple or not question.choices:  # one coded answer only
             continue
         context = _revealing(rulebook, question)
         before = _urgent_rules(rulebook, context, on)
@@ -42,13 +42,6 @@ def _find(rulebook: Rulebook) -> dict[str, tuple[str, ...]]:
         if flags:
             found[question.id] = flags
     return found
-
-
-def _coded(question: Question) -> bool:
-    try:
-        return bool(question.choices)
-    except (AttributeError, NotImplementedError, TypeError):
-        return False
 
 
 def _revealing(rulebook: Rulebook, question: Question) -> dict[str, str]:
