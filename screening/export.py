@@ -23,7 +23,7 @@ from .rulebook import Rulebook
 #: Columns before the questions, and after them.
 LEADING = ("screening_id", "submitted_at", "client_name", "date_of_birth", "phone", "email",
            "appointment_date", "screened_on", "rulebook_version", "outcome", "urgent",
-           "decision")
+           "decision", "signature", "signed_on", "declaration_version", "consent")
 TRAILING = ("findings", "body_areas")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -70,6 +70,8 @@ def _row(screening: Screening, questions: list[str]) -> list[Any]:
         screening.client_name, screening.date_of_birth, screening.phone, screening.email,
         screening.appointment_date, screening.screened_on, screening.rulebook_version,
         screening.outcome, "yes" if screening.urgent else "no", screening.decision,
+        screening.signed_as, screening.signed_on,
+        (screening.declaration or {}).get("version"), screening.guardian_consent,
         *(answers.get(qid) for qid in questions),
         [finding["rule"] for finding in screening.findings or ()],
         screening.body_areas or []]

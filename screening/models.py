@@ -66,6 +66,10 @@ class Screening(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     signature: Mapped[str] = mapped_column(String(100))
     signed_on: Mapped[date] = mapped_column(Date)
+    #: What was signed: {"version": the declaration wording's version, and for a client
+    #: under SCREENING_MINIMUM_AGE "guardian": {"name", "relationship"} of the parent or
+    #: guardian who signed}. None for screenings sent before it was kept.
+    declaration: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     #: The latest decision's kind (None until reviewed), kept here so the queue can sort on it.
     decision: Mapped[str | None] = mapped_column(String(32), index=True)
     #: The invitation the client answered from, if any (see screening/invitations/).
@@ -75,6 +79,28 @@ class Screening(db.Model):
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="screening", order_by="Decision.id.desc()")
     invitation: Mapped[Invitation | None] = relationship(back_populates="screenings")
+
+    @property
+    def guardian(self) -> dict[str, str] | None:
+        return (self.declaration or {}).get("guardian")
+
+    @property
+    def guardian_consent(self) -> str | None:
+        """'minor, consent by NAME (RELATIONSHIP)' for a client a guardian signed for."""
+        if not self.guardian:
+            return None
+        return (f"minor, consent by {self.guardian['name']} "
+                f"({self.guardian['relationship']})")
+
+    @property
+    def signed_as(self) -> str:
+        """The typed signature as a therapist reads it: 'signed as ... (differs from the
+        client's name)' when its words are not the signer's name's (case and accents aside)."""
+        signer = self.guardian["name"] if self.guardian else self.client_name
+        if search_key(self.signature) == search_key(signer):
+            return self.signature
+        whose = "the guardian's" if self.guardian else "the client's"
+        return f"signed as {self.signature} (differs from {whose} name)"
 
     @validates("outcome")
     def _rank_outcome(self, _key: str, outcome: str) -> str:

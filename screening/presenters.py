@@ -14,6 +14,7 @@ from .answers import is_empty
 from .clinic import clinic_zone, current_rulebook
 from .engine import GATE
 from .models import as_utc
+from .red_flags import red_flag_answered, red_flags
 from .rulebook import Question, Rulebook
 from .rulebook.question_types import long_date
 from .settings import CONTACT_SETTINGS
@@ -97,6 +98,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(group_findings)
     app.add_template_global(sorted(GATE), "gate")
     app.add_template_global(region_groups)
+    app.add_template_global(red_flags)
+    app.add_template_global(red_flag_answered)
     app.add_template_global(region_choices)
     app.add_template_global(OUTCOME_ICONS, "outcome_icons")
     app.add_template_global(OUTCOME_LABELS, "outcome_labels")

@@ -34,7 +34,8 @@ def css_response(screening: Screening) -> Response:
 
 
 def record_filename(screening: Screening, kind: str = "screening") -> str:
-    """`screening-Ann-Example-2026-11-26.pdf`: the client's name and the screening date."""
+    """`screening-record-Ann-Example-2026-11-26.pdf` (the therapist's copy; the client's is
+    `screening-result-...`): the kind, the client's name and the screening date."""
     ascii_name = unicodedata.normalize("NFKD", screening.client_name).encode(
         "ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-") or "client"
@@ -71,7 +72,8 @@ def record_pdf(screening: Screening, audience: str) -> Response:
     """The screening record as a PDF: the same partials and print stylesheet as the page."""
     html = render_template("print/record.html", screening=screening, audience=audience,
                            running_css=running_css(screening))
-    return pdf_response(html, record_filename(screening))
+    kind = "screening-record" if audience == "therapist" else "screening-result"
+    return pdf_response(html, record_filename(screening, kind))
 
 
 def letter_items(screening: Screening) -> list[dict]:

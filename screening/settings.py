@@ -47,6 +47,7 @@ def configure(app: Flask, test_config: dict | None, default_rulebook: Path) -> N
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         RESULT_LINK_DAYS=60,
+        MINIMUM_AGE=18,
         TIMEZONE=None,
         TRUSTED_PROXIES=0,
         PAPER_SIZE="A4",
@@ -136,6 +137,7 @@ def _check_settings(app: Flask) -> None:
     for key, lowest, meaning in (
             ("RESULT_LINK_DAYS", 1, "days a client's result link works"),
             ("TRUSTED_PROXIES", 0, "reverse proxies in front of the app"),
+            ("MINIMUM_AGE", 0, "years a client must be to sign without a parent or guardian"),
             ("REVIEW_IDLE_MINUTES", 1, "minutes without activity that end a therapist's session"),
             ("REVIEW_SESSION_HOURS", 1, "hours a therapist's session can last")):
         value = app.config.get(key)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from hashlib import sha256
 from typing import Any
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
@@ -21,14 +23,21 @@ from ..answers import AnswerError, asked, check_value, is_empty, missing, normal
 from ..clinic import clinic_today
 from ..fields import FlexibleDateField
 from ..rulebook import Rulebook
+from ..rulebook.question_types import long_date
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")
 DETAIL_FIELDS = ("client_name", "date_of_birth", "phone", "email", "appointment_date")
-CONSENT_FIELDS = ("confirm", "signature", "signed_on")
+CONSENT_FIELDS = ("guardian_name", "guardian_relationship", "confirm", "signature",
+                  "signed_on")
 #: How far ahead an appointment can be booked, and how old a client can be.
 MAX_BOOKING_AHEAD = timedelta(days=366)
 OLDEST_BIRTH_DATE = date(1900, 1, 1)
+
+
+def age_on(born: date, on: date) -> int:
+    """Whole years from `born` to `on` (a 29 February birthday counts from 1 March)."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 class DetailsForm(FlaskForm):
@@ -61,7 +70,7 @@ class DetailsForm(FlaskForm):
         return bool(self.meta.csrf and self.csrf_token.errors)
 
     def validate_date_of_birth(self, field: Field) -> None:
-        if field.data and field.data > self.today:
+        if field.data and field.data >= self.today:
             raise ValidationError("Your date of birth must be in the past")
         if field.data and field.data < OLDEST_BIRTH_DATE:
             raise ValidationError("Your date of birth must be after 1900")
@@ -83,6 +92,12 @@ class DetailsForm(FlaskForm):
         if not (field.data or "").strip() and not (self.email.data or "").strip():
             raise ValidationError("Enter a phone number or an email address, so we can "
                                   "contact you about your appointment")
+
+    @property
+    def is_minor(self) -> bool:
+        """Under SCREENING_MINIMUM_AGE today: a parent or guardian consents and signs."""
+        born = self.date_of_birth.data
+        return bool(born) and age_on(born, self.today) < current_app.config["MINIMUM_AGE"]
 
     def details(self) -> dict[str, Any]:
         return {
@@ -150,6 +165,17 @@ class QuestionnaireBase(DetailsForm):
                 pairs.append((question_id, str(item)))
         return pairs
 
+    def only_follow_ups_to_answer(self) -> bool:
+        """Whether every problem is a follow-up not answered yet: without JavaScript, the
+        ones the server has just asked for, shown under a calm heading, not as an error."""
+        questions = self.rulebook.questions
+        wrong = [field for field in self if field.errors]
+        return bool(wrong) and all(
+            field.name in questions and questions[field.name].parent is not None
+            and field.errors == [questions[field.name].kind.missing_message(
+                questions[field.name])]
+            for field in wrong)
+
     def shown_questions(self) -> set[str]:
         return {question.id for question in asked(self.rulebook, self._raw_answers())}
 
@@ -171,10 +197,40 @@ class ConsentForm(FlaskForm):
         "Date", validators=[InputRequired("Enter today's date")],
         invalid_message="Enter today's date, for example 2026-11-26")
 
+    guardian_name = StringField("Parent or guardian's full name", validators=[
+        Length(max=100, message="Keep the name to 100 characters or fewer")])
+    guardian_relationship = StringField("Their relationship to you", validators=[
+        Length(max=50, message="Keep the relationship to 50 characters or fewer")])
+
+    def validate_guardian_name(self, field: Field) -> None:
+        if self.is_minor and not (field.data or "").strip():
+            raise ValidationError("Enter the full name of your parent or guardian")
+
+    def validate_guardian_relationship(self, field: Field) -> None:
+        if self.is_minor and not (field.data or "").strip():
+            raise ValidationError("Enter how your parent or guardian is related to you, "
+                                  "for example mother")
+
+    def declaration(self) -> dict[str, Any]:
+        """What was signed, as stored with the screening: the wording's version (a hash of
+        the declaration's text, so it changes whenever the words do) and, for a minor, who
+        consented."""
+        signed: dict[str, Any] = {"version": declaration_version()}
+        if self.is_minor:
+            signed["guardian"] = {"name": self.guardian_name.data.strip(),
+                                  "relationship": self.guardian_relationship.data.strip()}
+        return signed
+
     def validate_signed_on(self, field: Field) -> None:
         # One day either side, for clients in another time zone than the server.
         if field.data and abs((field.data - self.today).days) > 1:
-            raise ValidationError(f"Enter today's date ({self.today.isoformat()})")
+            raise ValidationError(f"Enter today's date ({long_date(self.today)})")
+
+
+def declaration_version() -> str:
+    """The declaration wording's version: the first 10 hex digits of its text's SHA-256."""
+    text = ConsentForm.confirm.args[0]
+    return sha256(text.encode()).hexdigest()[:10]
 
 
 class SubmitDetailsForm(DetailsForm, ConsentForm):

@@ -141,7 +141,8 @@ def submit():
         token = store_screening(
             rulebook=rulebook, details={**submission.details(), **answering()}, answers=answers,
             consent={"signature": submission.signature.data.strip(),
-                     "signed_on": submission.signed_on.data},
+                     "signed_on": submission.signed_on.data,
+                     "declaration": submission.declaration()},
             submission_key=submission.submission_key.data, secret_key=current_app.secret_key,
             today=today)
     except SQLAlchemyError:

@@ -36,7 +36,9 @@ RESERVED_IDS = frozenset({
     "hidden_tag", "is_submitted", "meta", "populate_obj", "post_process", "process", "rulebook",
     "shown_questions", "today", "validate", "validate_appointment_date",
     "validate_date_of_birth", "validate_email", "validate_on_submit", "validate_phone",
-    "validate_signed_on",
+    "validate_signed_on", "guardian", "guardian_name", "guardian_relationship", "is_minor",
+    "validate_guardian_name", "validate_guardian_relationship", "only_follow_ups_to_answer",
+    "declaration",
     "dataset", "elements"})
 #: Operators a follow-up's `ask_when` may use: the form shows or hides it in the browser.
 ASK_WHEN_OPERATORS = {"is", "in", "includes", "answered"}

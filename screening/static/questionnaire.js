@@ -1,7 +1,9 @@
 /* Questionnaire: show a follow-up only when its question's answer opens the gate (Yes or
    Not sure, from the form's data-gate) and its own ask-when condition holds. The form
    works without this script: the server then asks the follow-ups after the first
-   submission. Hidden follow-ups are disabled, so their answers are never sent. */
+   submission. Hidden follow-ups are disabled, so their answers are never sent.
+   A red-flag answer (the rule book's, marked by data-red-flag-values) fills the live region
+   beside it with the urgent advice from <template id="urgent-advice">, at once. */
 (function () {
   "use strict";
 
@@ -62,6 +64,20 @@
     });
   }
 
+  function warn(regions) {
+    regions.forEach(function (region) {
+      var wanted = JSON.parse(region.dataset.redFlagValues);
+      var flagged = valuesOf(region.dataset.redFlagOf).some(function (value) {
+        return wanted.indexOf(value) !== -1;
+      });
+      if (flagged && !region.childElementCount) {
+        region.appendChild(document.getElementById("urgent-advice").content.cloneNode(true));
+      } else if (!flagged && region.childElementCount) {
+        region.textContent = "";
+      }
+    });
+  }
+
   if (form) {
     var gate = JSON.parse(form.dataset.gate);
     var boxes = Array.prototype.map.call(
@@ -71,7 +87,9 @@
         if (element.dataset.askWhen) { tests.push(JSON.parse(element.dataset.askWhen)); }
         return { element: element, test: { all: tests } };
       });
-    form.addEventListener("change", function () { update(boxes); });
+    var regions = Array.prototype.slice.call(form.querySelectorAll("[data-red-flag-of]"));
+    form.addEventListener("change", function () { update(boxes); warn(regions); });
     update(boxes);
+    warn(regions);
   }
 })();

@@ -111,7 +111,7 @@ def test_therapist_record_pdf_holds_the_whole_record_on_one_page(app, signed_in,
         "kind": "waiting_for_clearance", "note": "Letter for the GP given"})
     response = signed_in.get("/review/screenings/1/record.pdf")
     assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="screening-Ann-Example-{TODAY.isoformat()}.pdf"')
+        f'attachment; filename="screening-record-Ann-Example-{TODAY.isoformat()}.pdf"')
     pages = pdf_text(response)
     assert len(pages) == 1
     text = pages[0]
