@@ -15,9 +15,10 @@ from sqlalchemy import func, insert, select
 from screening import create_app
 from screening.database import db
 from screening.engine import evaluate
-from screening.intake.submission import result_token, stored_result, token_hash
+from screening.intake.submission import result_token, stored_result
 from screening.models import Screening
 from screening.rulebook import RANK, Rulebook
+from screening.tokens import token_hash
 
 from .answersets import make_answers
 

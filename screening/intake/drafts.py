@@ -12,7 +12,6 @@ expired ones are deleted whenever a new one is kept, and no longer shown.
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
@@ -20,14 +19,14 @@ from werkzeug.datastructures import MultiDict
 
 from ..database import db
 from ..models import Draft, as_utc
-from .submission import looks_like_token, token_hash
+from ..tokens import looks_like_token, new_token, token_hash
 
 DRAFT_HOURS = 6  # as long as the check page's form lasts (WTF_CSRF_TIME_LIMIT)
 
 
 def keep_draft(fields: list[tuple[str, str]]) -> str:
     """Keep the questionnaire's fields (and delete expired drafts); the page's token."""
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     now = datetime.now(UTC)
     db.session.execute(delete(Draft).where(Draft.created_at < _oldest(now)))
     db.session.add(Draft(token_hash=token_hash(token), fields=[list(pair) for pair in fields],

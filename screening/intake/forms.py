@@ -169,12 +169,14 @@ class QuestionnaireBase(DetailsForm):
         """Whether every problem is a follow-up not answered yet: without JavaScript, the
         ones the server has just asked for, shown under a calm heading, not as an error."""
         questions = self.rulebook.questions
+
+        def unanswered_follow_up(field: Field) -> bool:
+            question = questions.get(field.name)
+            return (question is not None and question.parent is not None
+                    and field.errors == [question.kind.missing_message(question)])
+
         wrong = [field for field in self if field.errors]
-        return bool(wrong) and all(
-            field.name in questions and questions[field.name].parent is not None
-            and field.errors == [questions[field.name].kind.missing_message(
-                questions[field.name])]
-            for field in wrong)
+        return bool(wrong) and all(map(unanswered_follow_up, wrong))
 
     def shown_questions(self) -> set[str]:
         return {question.id for question in asked(self.rulebook, self._raw_answers())}

@@ -18,6 +18,7 @@ from ..database import db
 from ..engine import Result, evaluate
 from ..models import Screening, as_utc
 from ..rulebook import Rulebook
+from ..tokens import derived_token, looks_like_token, token_hash
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
@@ -37,17 +38,7 @@ def result_token(secret_key: str, submission_key: str) -> str:
     Only a hash of it is stored, so a copy of the database alone opens no result page;
     a resubmission of the same form derives the same token and lands on the same page.
     """
-    digest = hmac.new(secret_key.encode(), b"result:" + submission_key.encode(), hashlib.sha256)
-    return urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def looks_like_token(token: str) -> bool:
-    """256 bits in URL-safe base64, as a result link's (or a check page's) token is."""
-    return re.fullmatch(r"[A-Za-z0-9_-]{43}", token) is not None
+    return derived_token(secret_key, "result", submission_key)
 
 
 def stored_result(rulebook: Rulebook, result: Result) -> dict[str, Any]:

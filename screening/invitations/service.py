@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import re
-import secrets
-from base64 import urlsafe_b64encode
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
@@ -15,23 +10,19 @@ from sqlalchemy import insert, select
 
 from ..clinic import clinic_zone
 from ..database import db
-from ..intake.submission import token_hash
 from ..mail import external_url
 from ..models import Therapist
 from ..outbox import new_row, queue, queue_many
+from ..tokens import derived_token, looks_like_token, new_token, token_hash
 from .models import Invitation
 from .validation import InvitationDetails, key
-
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 
 def link_token(link_key: str) -> str:
     """The link's token: 256 bits derived from the invitation's random key and the app's
     secret key, so it can be rebuilt to send again but a copy of the database opens
     nothing."""
-    digest = hmac.new(current_app.secret_key.encode(), b"invitation:" + link_key.encode(),
-                      hashlib.sha256).digest()
-    return urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return derived_token(current_app.secret_key, "invitation", link_key)
 
 
 def link_url(invitation: Invitation) -> str:
@@ -39,7 +30,7 @@ def link_url(invitation: Invitation) -> str:
 
 
 def find_by_token(token: str) -> Invitation | None:
-    if not _TOKEN.match(token):
+    if not looks_like_token(token):
         return None
     return db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
 
@@ -69,7 +60,7 @@ def create_many(many: list[InvitationDetails]) -> tuple[int, int]:
 
 def _columns(details: InvitationDetails) -> dict:
     """A new invitation's columns, with a fresh link."""
-    link_key = secrets.token_urlsafe(32)
+    link_key = new_token()
     return {"link_key": link_key, "token_hash": token_hash(link_token(link_key)),
             "client_name": details.client_name, "email": details.email,
             "phone": details.phone, "appointment_date": details.appointment_date,

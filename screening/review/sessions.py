@@ -11,10 +11,7 @@ session that has ended has ended everywhere, and a copy of its cookie opens noth
 
 from __future__ import annotations
 
-import re
-import secrets
 from datetime import UTC, datetime, timedelta
-from hashlib import sha256
 
 from flask import current_app, g, request
 from sqlalchemy import ColumnElement, select, update
@@ -23,18 +20,13 @@ from sqlalchemy.orm import joinedload
 from ..audit import record
 from ..database import db
 from ..models import ReviewSession, Therapist, as_utc
+from ..tokens import looks_like_token, new_token, token_hash
 
 #: How often a session's last_seen_at is written: at most once a minute, not on every page.
 LAST_SEEN_STEP = timedelta(seconds=60)
-#: What the cookie may hold: secrets.token_urlsafe(32).
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 #: What a therapist is told on the next request after their session ended.
 IDLE_MESSAGE = "You were signed out after a while without activity. Sign in again to carry on."
 ENDED_MESSAGE = "You were signed out. Sign in again to carry on."
-
-
-def _digest(token: str) -> str:
-    return sha256(token.encode()).hexdigest()
 
 
 def _limits() -> tuple[timedelta, timedelta]:
@@ -56,10 +48,10 @@ def ended_message(reason: str | None) -> str:
 def start(therapist: Therapist) -> None:
     """A new session for a therapist who has just given the right password; the caller
     commits, then hands the therapist to Flask-Login's login_user."""
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     now = datetime.now(UTC)
     db.session.add(ReviewSession(
-        token_hash=_digest(token), therapist_id=therapist.id,
+        token_hash=token_hash(token), therapist_id=therapist.id,
         password_fingerprint=therapist.password_fingerprint,
         address=(request.remote_addr or "")[:64], created_at=now, last_seen_at=now))
     therapist.session_id = token
@@ -71,10 +63,10 @@ def resume(token: str) -> Therapist | None:
     A session found idle or too old is ended here (g.review_session_ended says why); one in
     use has its last_seen_at moved on, at most once a minute.
     """
-    if not _TOKEN.fullmatch(token):
+    if not looks_like_token(token):
         return None
     row = db.session.scalar(select(ReviewSession).options(joinedload(ReviewSession.therapist))
-                            .where(ReviewSession.token_hash == _digest(token),
+                            .where(ReviewSession.token_hash == token_hash(token),
                                    ReviewSession.ended_at.is_(None)))
     if row is None:
         return None
