@@ -21,6 +21,7 @@ from flask import Flask, current_app
 
 from .database import db
 from .mail import COMPOSERS, NotNeeded, build, mail
+from .models import as_utc
 from .outbox import OutboxMessage, claim_next, finish, new_claimer
 
 #: The first retry waits this long, each next one twice as long, up to MAX_DELAY.
@@ -104,7 +105,7 @@ def _deliver(message_id: int, claimer: str, connection, now: datetime | None) ->
 def _retry(message: OutboxMessage, claimer: str, reason: str, now: datetime | None) -> None:
     attempts = message.attempts + 1
     moment = now or datetime.now(UTC)
-    if moment - _utc(message.created_at) >= GIVE_UP_AFTER:
+    if moment - as_utc(message.created_at) >= GIVE_UP_AFTER:
         _give_up(message.id, claimer, f"Given up after {attempts} tries in "
                                       f"{GIVE_UP_AFTER.days * 24} hours. {reason}", attempts)
         return
@@ -116,10 +117,6 @@ def _give_up(message_id: int, claimer: str, reason: str, attempts: int | None = 
     message = db.session.get(OutboxMessage, message_id)
     finish(message_id, claimer, status="failed", last_error=reason,
            attempts=attempts if attempts is not None else message.attempts + 1)
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _text(value) -> str:
@@ -179,12 +176,15 @@ class BackgroundSender:
         self._pid: int | None = None
         self._lock = threading.Lock()
 
+    def _running(self) -> bool:
+        """Whether this process's thread is alive (a forked worker has none of its own)."""
+        return self._thread is not None and self._pid == os.getpid() and self._thread.is_alive()
+
     def ensure_running(self) -> None:
-        if self._thread is not None and self._pid == os.getpid() and self._thread.is_alive():
+        if self._running():
             return
         with self._lock:
-            if self._thread is not None and self._pid == os.getpid() \
-                    and self._thread.is_alive():
+            if self._running():  # another request started it while this one waited
                 return
             self._stop.clear()
             self._pid = os.getpid()
