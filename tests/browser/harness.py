@@ -104,6 +104,14 @@ class _QuietHandler(WSGIRequestHandler):
     def log_request(self, *args, **kwargs):  # one line per request would drown the output
         pass
 
+    def connection_dropped(self, error, environ=None):
+        # A page closed while a file was being sent (the favicon, say): werkzeug's own clean-up
+        # can then skip closing the response, and its open file fails the test as a
+        # ResourceWarning much later. The response is kept in the environ to be closed here.
+        response = (environ or {}).pop("harness.response", None)
+        if response is not None and hasattr(response, "close"):
+            response.close()
+
 
 class LiveServer:
     """A real HTTP server on 127.0.0.1, in a thread, serving whichever app is current.
@@ -125,7 +133,8 @@ class LiveServer:
         if self.app is None:
             start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"no app is being served"]
-        return self.app(environ, start_response)
+        response = environ["harness.response"] = self.app(environ, start_response)
+        return response
 
     def serve(self, app: Flask | None) -> None:
         self.app = app
