@@ -107,3 +107,24 @@ def test_only_a_date_of_its_own_condition_against_a_named_window_can_be_checked(
     assert any("rule 'recent_surgery_not_recent', field 'ask_to_check'" in problem
                and "the form can only ask the client to check a date" in problem
                for problem in error.value.problems), error.value.problems
+
+
+def test_a_birth_two_years_ago_is_checked_and_not_screened_as_a_pregnancy(rulebook):
+    answers = {"pregnancy": "yes", "preg_status": "given_birth", "preg_warning_now": "no",
+               "preg_postpartum": "2024-11-10", "preg_complications": "no"}
+    check, = dates_to_check(rulebook, answers, ON)
+    assert check.question == "preg_postpartum" and check.window == "6 weeks"
+    text = " ".join(f.client_message for f in evaluate(rulebook, answers, ON).findings)
+    assert "pregnancy aches" not in text and "not a recent birth" in text
+
+
+def test_a_healed_break_with_metalwork_is_not_called_a_healing_bone(rulebook):
+    answers = {"osteoporosis": "yes", "spine_changes": "no", "long_term_steroids": "no",
+               "recent_fracture": "yes", "fx_where": ["right_hand"], "fx_date": "2024-11-20",
+               "fx_assessed": "yes", "fx_healed": "yes", "fx_cause": "no"}
+    result = evaluate(rulebook, answers, ON)
+    assert result.outcome == "local" and result.body_areas == ("right_hand",)
+    text = " ".join(finding.client_message for finding in result.findings)
+    assert "healing bone" not in text and "broke recently" not in text
+    assert "won't press on any plates, pins or screws" in text
+    assert dates_to_check(rulebook, answers, ON) == []  # an old break is a right answer

@@ -57,3 +57,17 @@ def test_the_clinic_is_named_once_at_the_foot_of_the_result(client, rulebook):
     assert not any("Riverside Massage" in sibling.get_text()
                    for sibling in last.find_next_siblings())
     assert soup.select_one("footer").get_text().count("Riverside Massage") == 1
+
+
+def test_each_unanswered_question_has_a_line_of_its_own_words(client, rulebook):
+    """Varicose veins asked about 'a blood clot or phlebitis' and the next question about
+    'a blood clot' again: two near-identical lines. Clots now have one question."""
+    data = form_data(rulebook, {"varicose_veins": "yes"})
+    del data["clot_history"]
+    lines = [a.get_text() for a in page(client.post("/questionnaire", data=data)).select(
+        ".error-summary a")]
+    assert "Select an answer about past phlebitis (an inflamed vein)" in lines
+    assert "Select an answer about past blood clots" in lines
+    assert len(set(lines)) == len(lines)
+    assert not [(a, b) for a in lines for b in lines if a != b and b.startswith(a)]
+    assert "clot" not in rulebook.questions["vv_clot_history"].text
