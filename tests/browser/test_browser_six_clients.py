@@ -185,6 +185,11 @@ def test_an_operation_two_years_ago_is_checked_and_then_screened_by_its_date(
     assert "more than 6 months ago" in note.inner_text()
     violations = axe_violations(page)
     assert not violations, axe_report(violations, "questionnaire asking to check a date")
+    date_field = page.locator("#surgery_date")
+    date_field.fill((today - timedelta(days=20)).isoformat())  # the note is about that date
+    expect(note).to_be_hidden()
+    date_field.fill(answers["surgery_date"])
+    expect(note).to_be_visible()
     page.locator(".error-summary a").first.tap()  # the summary's link goes to the box
     expect(page.locator("#surgery_date-checked")).to_be_focused()
     page.locator("#surgery_date-checked").tap()

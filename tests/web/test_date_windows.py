@@ -60,6 +60,9 @@ def test_saying_the_date_is_right_goes_on_and_the_screening_uses_it(app, client,
     carried = [field["value"] for field in check.select(
         "form.consent input[name=dates_checked]")]
     assert carried == [f"surgery_date={answers['surgery_date']}"]
+    row = check.select_one("button[value=surgery_date]").find_parent("div")
+    assert row.select_one(".summary__value").get_text().endswith(
+        "(you said this date is right)")
     sent = client.post("/submit", data=consent(data))
     result = page(client.get(sent.headers["Location"]))
     text = result.get_text(" ", strip=True)
