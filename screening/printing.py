@@ -43,7 +43,8 @@ def record_filename(screening: Screening, kind: str = "screening") -> str:
 
 
 #: What WeasyPrint needs from Debian to make PDFs (the README lists the same packages).
-PDF_LIBRARIES = ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core")
+PDF_LIBRARIES = ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core",
+                 "fonts-noto-color-emoji")
 PDF_INSTALL_HINT = ("PDFs need WeasyPrint's libraries, Pango and a font: install them (as root) "
                     f"with `apt-get install -y {' '.join(PDF_LIBRARIES)}`")
 

@@ -55,6 +55,16 @@ def test_the_readme_install_line_works_in_a_root_shell_without_sudo():
     assert "as root" in before, before  # said in the paragraph just before it
 
 
+def test_the_readme_installs_what_ci_installs():
+    """.ci/run's package list (CI installs it) and the README's apt-get line agree."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    packages = re.search(r"^packages=\(([^)]*)\)", ci, re.M).group(1).split()
+    assert "fonts-noto-color-emoji" in packages  # emoji in a client's name, in the PDFs
+    block = next(block for block in shell_blocks(README) if "apt-get install" in block)
+    listed = block.replace("\\\n", " ").split()
+    assert [package for package in packages if package not in listed] == []
+
+
 def test_make_run_serves_on_the_port_given(tmp_path):
     """`make run PORT=...`, as the README says, serves there (and says so)."""
     assert "`make run PORT=8080`" in README

@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..answers import AnswerError, asked, check_value, is_empty, missing, normalise
 from ..clinic import clinic_today
+from ..date_checks import DateCheck, confirmation, dates_to_check, message, summary_line
 from ..fields import FlexibleDateField
 from ..rulebook import Rulebook
 from ..rulebook.question_types import long_date
@@ -109,10 +110,23 @@ class DetailsForm(FlaskForm):
         }
 
 
+class ValuesField(Field):
+    """Every value posted under one name (boxes the client ticked), as a list."""
+
+    def process_formdata(self, valuelist):
+        self.data = [value for value in valuelist if value][:20]
+
+    def _value(self):
+        return ""
+
+
 class QuestionnaireBase(DetailsForm):
     """Details plus one field per rule-book question (added by `build_forms`)."""
 
     rulebook: Rulebook
+    #: The dates outside their question's window the client has said are right
+    #: (`date_checks.confirmation` of each).
+    dates_checked = ValuesField()
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
@@ -160,10 +174,39 @@ class QuestionnaireBase(DetailsForm):
         pairs = [(name, value.isoformat() if isinstance(value, date) else value)
                  for name, value in self.details().items() if value is not None]
         pairs.append(("submission_key", self.submission_key.data or ""))
+        pairs += [("dates_checked", value) for value in self.dates_checked.data or ()]
         for question_id, value in self.answers().items():
             for item in value if isinstance(value, list) else [value]:
                 pairs.append((question_id, str(item)))
         return pairs
+
+    def dates_to_check(self) -> list[DateCheck]:
+        """Dates outside the window their question asks about, as of the date the screening
+        uses (the appointment, else today), that the client has not yet said are right."""
+        return dates_to_check(self.rulebook, self.answers(), self.screened_on,
+                              frozenset(self.dates_checked.data or ()))
+
+    @property
+    def screened_on(self) -> date:
+        return self.appointment_date.data or self.today
+
+    def date_notes(self) -> dict[str, tuple[str, str, bool]]:
+        """Date question id -> (what the page says beside it, its box's value, whether the
+        box is ticked), for each date outside the window its question asks about."""
+        answers, rulebook = self.answers(), self.rulebook
+        ticked = set(self.dates_checked.data or ())
+        notes = {}
+        for check in dates_to_check(rulebook, answers, self.screened_on):
+            value = confirmation(check.question, answers[check.question])
+            notes[check.question] = (
+                message(rulebook, check, self.appointment_date.data is not None), value,
+                value in ticked)
+        return notes
+
+    def date_summary(self) -> list[tuple[str, str]]:
+        """(anchor id, line) for the summary: each date still to check."""
+        return [(f"{check.question}-checked", summary_line(self.rulebook, check))
+                for check in self.dates_to_check()]
 
     def only_follow_ups_to_answer(self) -> bool:
         """Whether every problem is a follow-up not answered yet: without JavaScript, the

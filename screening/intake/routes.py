@@ -55,7 +55,7 @@ def questionnaire():
         form.submission_key.data = new_submission_key()
     if "change" in request.form:
         return render_template("intake/questionnaire.html", form=form)
-    if not form.validate():
+    if not form.validate() or form.dates_to_check():
         return render_template("intake/questionnaire.html", form=form)
     try:
         token = keep_draft(form.carried_fields())

@@ -24,7 +24,7 @@ CONDITION_KEYS = {"id", "name", "seed", "added_by_clinic", "reviewed", "question
 #: Fields every question may have; its type adds its own (`QuestionType.fields`).
 QUESTION_KEYS = {"id", "text", "short", "type", "hint", "optional", "ask_when"}
 RULE_KEYS = {"id", "when", "outcome", "urgent", "client_message", "therapist_action", "areas",
-             "areas_from", "overrides", "source", "suggested_default", "note"}
+             "areas_from", "overrides", "source", "suggested_default", "note", "ask_to_check"}
 #: Names the questionnaire form uses itself: its detail and consent fields, its attributes and
 #: methods (WTForms sets each field as an attribute of the form), and the two properties of
 #: a <form> element its script uses. A question with one of these ids would break the
@@ -38,7 +38,8 @@ RESERVED_IDS = frozenset({
     "validate_date_of_birth", "validate_email", "validate_on_submit", "validate_phone",
     "validate_signed_on", "guardian", "guardian_name", "guardian_relationship", "is_minor",
     "validate_guardian_name", "validate_guardian_relationship", "only_follow_ups_to_answer",
-    "declaration",
+    "declaration", "dates_checked", "dates_to_check", "date_notes", "date_summary",
+    "screened_on",
     "dataset", "elements"})
 #: Operators a follow-up's `ask_when` may use: the form shows or hides it in the browser.
 ASK_WHEN_OPERATORS = {"is", "in", "includes", "answered"}
@@ -256,6 +257,9 @@ def _read_rule(cid: str, item: dict, questions: dict[str, Question],
                          "question")
     suggested = flag(item, "suggested_default", problems, name, where)
     note = text_field(item, "note", problems, name, where, required=suggested)
+    ask_to_check = flag(item, "ask_to_check", problems, name, where)
+    if ask_to_check:
+        _check_date_window(cid, item.get("when"), questions, parameters, problems, name, where)
     if when is None:
         return None
     return Rule(
@@ -266,7 +270,21 @@ def _read_rule(cid: str, item: dict, questions: dict[str, Question],
         source=text_field(item, "source", problems, name, where),
         areas=tuple(areas), areas_from=tuple(areas_from),
         overrides=tuple(_id_list(item, "overrides", problems, name, where)),
-        suggested_default=suggested, note=note)
+        suggested_default=suggested, note=note, ask_to_check=ask_to_check)
+
+
+def _check_date_window(cid: str, tree: Any, questions: dict[str, Question],
+                       parameters: Mapping[str, Parameter], problems: Problems, name: str,
+                       where: str) -> None:
+    """A rule the form asks the client about (`ask_to_check`) tests one date of its own
+    condition against a named window: `{q: DATE_QUESTION, older_than: PARAMETER}`."""
+    question = questions.get(tree.get("q")) if isinstance(tree, dict) else None
+    if (question is None or set(tree) != {"q", "older_than"} or question.type != "date"
+            or question.condition != cid or tree["older_than"] not in parameters):
+        problems.add(name, f"{where}, field 'ask_to_check'", "the form can only ask the "
+                     "client to check a date: the rule's 'when' must be one test "
+                     "{q: DATE_QUESTION, older_than: PARAMETER} on a date question of this "
+                     "condition, with a window from parameters.yaml")
 
 
 def _id_list(item: dict, key: str, problems: Problems, name: str, where: str) -> list[str]:

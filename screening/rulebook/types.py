@@ -75,6 +75,9 @@ class Rule:
     overrides: tuple[str, ...] = ()
     suggested_default: bool = False
     note: str = ""
+    #: The rule's test is a date outside the window its question asks about: the form says
+    #: so beside the date and asks the client to check it (screening/date_checks.py).
+    ask_to_check: bool = False
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,19 @@
     });
   }
 
+  /* A note asking the client to check a date (sent by the server) is about the date it was
+     sent: once the date is changed it goes, with its box, and comes back if it is put back. */
+  function recheck(notes) {
+    notes.forEach(function (note) {
+      var box = note.querySelector("input[name=dates_checked]");
+      var question = box.value.split("=")[0];
+      var date = form.elements.namedItem(question);
+      var same = Boolean(date) && !date.disabled && question + "=" + date.value === box.value;
+      note.hidden = !same;
+      box.disabled = !same;
+    });
+  }
+
   if (form) {
     var gate = JSON.parse(form.dataset.gate);
     var boxes = Array.prototype.map.call(
@@ -88,8 +101,10 @@
         return { element: element, test: { all: tests } };
       });
     var regions = Array.prototype.slice.call(form.querySelectorAll("[data-red-flag-of]"));
-    form.addEventListener("change", function () { update(boxes); warn(regions); });
+    var notes = Array.prototype.slice.call(form.querySelectorAll(".date-check"));
+    form.addEventListener("change", function () { update(boxes); warn(regions); recheck(notes); });
     update(boxes);
     warn(regions);
+    recheck(notes);
   }
 })();

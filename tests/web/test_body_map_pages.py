@@ -4,7 +4,6 @@ tests/browser/test_browser_body_map.py)."""
 
 import re
 import shutil
-import subprocess
 from collections import Counter
 
 import pytest
@@ -13,10 +12,9 @@ from flask import render_template_string
 
 from screening.clinic import current_rulebook
 from tests.browser.client import OUTCOME_CASES
-from tests.browser.harness import in_ci
 from tests.engine.rulebook_builder import write_rulebook
 from tests.factories import add_screening, add_therapist, consent, form_data, make_app
-from tests.web.helpers import page, sign_in
+from tests.web.helpers import first_page_pixels, page, sign_in
 from tests.web.test_printing import NEEDS_A_DOCTOR, TYPICAL, pdf_text
 
 CHART = """{% import "_body_map.html" as body_map %}
@@ -182,16 +180,7 @@ def test_the_doctors_letter_charts_the_areas_its_findings_name(app, signed_in, r
 def red_pixels(pdf: bytes) -> dict[str, int]:
     """The first page drawn by poppler (pdftoppm, as a PDF viewer would), and how many of
     its pixels are the avoid pattern's red, in each half of the page."""
-    tool = shutil.which("pdftoppm")
-    if tool is None:
-        hint = "drawing PDFs needs poppler's pdftoppm: sudo apt-get install -y poppler-utils"
-        if in_ci():
-            pytest.fail(f"CI=true: a failure, not a skip. {hint}", pytrace=False)
-        pytest.skip(hint)
-    image = subprocess.run([tool, "-r", "40", "-f", "1", "-l", "1", "-"], input=pdf,
-                           capture_output=True, check=True).stdout
-    width, height = map(int, re.match(rb"P6\s+(\d+)\s+(\d+)\s+255\s", image).groups())
-    pixels = image[len(image) - width * height * 3:]
+    width, pixels = first_page_pixels(pdf, 40)
     counts = {"left": 0, "right": 0}
     for index in range(0, len(pixels), 3):
         red, green, blue = pixels[index:index + 3]
