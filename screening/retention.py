@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from .audit import record
 from .clinic import current_rulebook
 from .database import db
-from .intake.drafts import delete_expired, saved_days
+from .intake.drafts import count_expired, delete_expired, saved_days
 from .invitations.retention import old_invitations, remove_invitations
 from .models import Decision, Screening
 from .rulebook import Question, RulebookError
@@ -94,6 +94,9 @@ def _delete_expired_drafts(dry_run: bool) -> None:
     """Answers saved but never sent, past SCREENING_DRAFT_DAYS: deleted without asking, as
     the app does when it starts (they are not kept any longer whatever the cut-off)."""
     if dry_run:
+        expired = count_expired()
+        if expired:
+            click.echo(f"{expired} saved draft(s) past their {saved_days()} days to delete.")
         return
     expired = delete_expired()
     db.session.commit()

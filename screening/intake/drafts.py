@@ -177,14 +177,19 @@ def delete_expired(now: datetime | None = None) -> int:
     ones; how many saved ones. The caller commits."""
     now = now or datetime.now(UTC)
     db.session.execute(delete(Draft).where(Draft.kind == CHECK, Draft.created_at < _oldest(now)))
-    expired = db.session.scalar(select(func.count()).select_from(Draft).where(
-        Draft.kind == SAVED, Draft.created_at < _oldest_saved(now)))
+    expired = count_expired(now)
     if expired:
         db.session.execute(delete(Draft).where(Draft.kind == SAVED,
                                                Draft.created_at < _oldest_saved(now)))
         record("draft_expired", subject=CLIENT,
                detail=f"{expired} saved draft(s) older than {saved_days()} days deleted")
     return expired
+
+
+def count_expired(now: datetime | None = None) -> int:
+    """How many saved drafts have expired."""
+    return db.session.scalar(select(func.count()).select_from(Draft).where(
+        Draft.kind == SAVED, Draft.created_at < _oldest_saved(now or datetime.now(UTC))))
 
 
 def delete_expired_at_start(app) -> None:

@@ -20,6 +20,7 @@ from ..review.forms import looks_like_email
 from . import bp
 from .drafts import (
     CLIENT,
+    fields_of,
     find_saved,
     kept_until,
     resumed,
@@ -84,7 +85,8 @@ def saved(token: str):
         OutboxMessage.draft_id == draft.id)).first()
     return render_template("intake/saved.html", link=url_for(".resume", token=token,
                                                              _external=True),
-                           emailed_to=emailed_to, until=long_day(kept_until(draft)))
+                           emailed_to=emailed_to, until=long_day(kept_until(draft)),
+                           answers=_answers(draft))
 
 
 @bp.get("/saved")
@@ -97,7 +99,16 @@ def saved_invitation():
     link = url_for("invitations.start", token=invitation_token(invitation.link_key),
                    _external=True)
     return render_template("intake/saved.html", link=link, invitation=invitation,
-                           until=long_day(min(kept_until(draft), invitation.link_works_until)))
+                           until=long_day(min(kept_until(draft), invitation.link_works_until)),
+                           answers=_answers(draft))
+
+
+def _answers(draft) -> dict:
+    """The valid answers saved, for the urgent advice alone (a red flag answered): a saved
+    draft is not screened, and nobody at the clinic sees it."""
+    form_class = forms_for(current_rulebook())[0]
+    return form_class(formdata=fields_of(draft), today=clinic_today(),
+                      meta={"csrf": False}).answers()
 
 
 @bp.get("/resume/<token>")

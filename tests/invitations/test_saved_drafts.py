@@ -30,10 +30,10 @@ LINK = re.compile(r"/resume/([A-Za-z0-9_-]{43})")
 KEY = "s" * 32
 
 
-def half_done(rulebook, submission_key=KEY, **details) -> MultiDict:
+def half_done(rulebook, submission_key=KEY, answers=None, **details) -> MultiDict:
     """The questionnaire as posted partway: details (a wrong date of birth among them), the
     sections answered but for the last."""
-    data = form_data(rulebook, VEINS, submission_key=submission_key,
+    data = form_data(rulebook, {**VEINS, **(answers or {})}, submission_key=submission_key,
                      **{"date_of_birth": "31/02/1980", **details})
     last = rulebook.sections[-1]
     for question_id in [question_id for condition_id in last.conditions
@@ -501,3 +501,31 @@ def test_no_audit_event_holds_a_link(app, client, rulebook):
     with app.app_context():
         for event in db.session.scalars(select(AuditEvent)):
             assert token not in f"{event.subject} {event.detail}"
+
+
+def test_a_red_flag_among_the_saved_answers_still_gets_the_urgent_advice(app, client,
+                                                                        rulebook):
+    _link, saved = save(client, half_done(rulebook, answers={"red_flags_today": "yes"}))
+    urgent = saved.select_one(".urgent-top")
+    assert urgent is not None and rulebook.urgent["title"].lower() in urgent.get_text()
+    _link, calm = save(app.test_client(), half_done(rulebook, submission_key="c" * 32))
+    assert calm.select_one(".urgent-top") is None
+
+
+def test_a_dry_run_counts_expired_drafts_and_deletes_none(app, client, runner, rulebook):
+    save(client, half_done(rulebook))
+    age(app, 8)
+    result = runner.invoke(args=["purge", "--older-than", "365", "--dry-run"])
+    assert "1 saved draft(s) past their 7 days to delete." in result.output
+    assert len(saved_drafts(app)) == 1
+
+
+def test_therapists_see_the_draft_actions_in_the_audit_trail(app, client, rulebook):
+    link, _saved = save(client, half_done(rulebook))
+    client.get(link)
+    trail = page(signed_in(app).get("/review/audit")).get_text(" ", strip=True)
+    for words in ("A client saved their answers to come back to",
+                  "A client opened their saved answers",
+                  "A client's link to their saved answers emailed"):
+        assert words in trail
+    assert "Ann Example" not in trail
