@@ -31,12 +31,15 @@ from ..clinic import clinic_zone
 from ..database import db
 from ..mail import external_url
 from ..models import Draft, as_utc
+from ..outbox import OutboxMessage, queue
 from ..tokens import derived_token, looks_like_token, new_token, token_hash
 
 DRAFT_HOURS = 6  # as long as the check page's form lasts (WTF_CSRF_TIME_LIMIT)
 CHECK, SAVED = "check", "saved"
 #: Who a saved draft's audit events are about: a client, who has no account.
 CLIENT = "client"
+#: The most links to saved answers emailed to one address in a day.
+EMAILS_PER_ADDRESS_PER_DAY = 3
 
 
 def keep_draft(fields: list[tuple[str, str]]) -> str:
@@ -86,7 +89,11 @@ def save_draft(fields: list[tuple[str, str]], *, submission_key: str,
     Saved again, the open questionnaire's answers get a new link: the old one stops
     working, so a link never opens answers other than the ones it was given for.
     """
-    db.session.execute(delete(Draft).where(_same_form(submission_key, invitation_id)))
+    replaced = db.session.scalars(delete(Draft).where(
+        _same_form(submission_key, invitation_id)).returning(Draft.id)).all()
+    for draft_id in replaced:
+        record("draft_deleted", subject=CLIENT,
+               detail=f"Saved answers #{draft_id}: replaced, saved again")
     draft = Draft(kind=SAVED, fields=[list(pair) for pair in fields], created_at=datetime.now(UTC),
                   submission_key=submission_key, invitation_id=invitation_id)
     token = None
@@ -98,6 +105,22 @@ def save_draft(fields: list[tuple[str, str]], *, submission_key: str,
     db.session.flush()
     record("draft_saved", subject=CLIENT, detail=_described(draft))
     return Saved(draft, token)
+
+
+def email_link(draft: Draft, address: str) -> bool:
+    """Queue the email with the link to these saved answers, unless this address has had
+    EMAILS_PER_ADDRESS_PER_DAY already (the form is open to anyone: it must not be a way to
+    flood someone's inbox); whether it was queued. The caller commits."""
+    since = datetime.now(UTC) - timedelta(days=1)
+    sent = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.kind == "draft", func.lower(OutboxMessage.recipient) == address.lower(),
+        OutboxMessage.created_at > since))
+    if sent >= EMAILS_PER_ADDRESS_PER_DAY:
+        return False
+    queue("draft", address).draft = draft
+    record("draft_emailed", subject=CLIENT,
+           detail=f"Saved answers #{draft.id}: the link queued to the address given")
+    return True
 
 
 def link_token(draft: Draft) -> str:
@@ -124,9 +147,11 @@ def saved_for_invitation(invitation_id: int) -> Draft | None:
 
 
 def _unexpired(draft: Draft | None) -> Draft | None:
-    if draft is None or as_utc(draft.created_at) < _oldest_saved(datetime.now(UTC)):
-        return None
-    return draft
+    return draft if draft is not None and still_kept(draft) else None
+
+
+def still_kept(draft: Draft) -> bool:
+    return as_utc(draft.created_at) >= _oldest_saved(datetime.now(UTC))
 
 
 def resumed(draft: Draft) -> MultiDict:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from ..invitations.service import long_day
 from ..mail import Composed, NotNeeded, composer, render
-from .drafts import kept_until, link_url
+from .drafts import kept_until, link_url, still_kept
 
 
 @composer("draft")
 def draft_email(message) -> Composed:
     draft = message.draft
-    if draft is None:
+    if draft is None or not still_kept(draft):
         raise NotNeeded("The saved answers were sent, or are no longer kept.")
     text, html = render("draft", link=link_url(draft), until=long_day(kept_until(draft)))
     return Composed("Your saved answers: the link to carry on", text, html)

@@ -8,18 +8,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
-from ..audit import record
 from ..clinic import clinic_today, current_rulebook
 from ..database import db
 from ..invitations.answering import answering
 from ..invitations.models import Invitation
 from ..invitations.service import link_token as invitation_token
 from ..invitations.service import long_day, still_open
-from ..outbox import OutboxMessage, queue
+from ..outbox import OutboxMessage
 from ..review.forms import looks_like_email
 from . import bp
 from .drafts import (
-    CLIENT,
+    email_link,
     fields_of,
     find_saved,
     kept_until,
@@ -48,15 +47,13 @@ def save():
     key = form.submission_key.data
     if not valid_submission_key(key):
         key = form.submission_key.data = new_submission_key()
-    invitation = _open_invitation()
     try:
+        invitation = _open_invitation()
         saved = save_draft(draft_fields(form.rulebook, request.form), submission_key=key,
                            invitation_id=invitation.id if invitation else None)
         email = (form.email.data or "").strip()
         if saved.token is not None and looks_like_email(email):
-            queue("draft", email).draft = saved.draft
-            record("draft_emailed", subject=CLIENT,
-                   detail=f"Saved answers #{saved.draft.id}: the link queued to the address given")
+            email_link(saved.draft, email)
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()

@@ -170,11 +170,14 @@ def test_the_check_and_questionnaire_pages_offer_to_save(app, client, rulebook):
 
 def test_saving_again_gives_a_new_link_and_the_old_one_stops(app, client, rulebook):
     first, _saved = save(client, half_done(rulebook))
+    [earlier] = saved_drafts(app)
     second, _saved = save(client, half_done(rulebook, client_name="Ann B Example"))
     assert first != second
     assert client.get(first).status_code == 404
     assert value(page(client.get(second)), "client_name") == "Ann B Example"
     assert len(saved_drafts(app)) == 1
+    [replaced] = events(app, "draft_deleted")
+    assert replaced.detail == f"Saved answers #{earlier.id}: replaced, saved again"
 
 
 def test_no_email_without_a_usable_address(app, client, rulebook):
@@ -529,3 +532,35 @@ def test_therapists_see_the_draft_actions_in_the_audit_trail(app, client, rulebo
                   "A client's link to their saved answers emailed"):
         assert words in trail
     assert "Ann Example" not in trail
+
+
+def test_one_address_gets_a_few_links_a_day_not_a_flood(app, rulebook):
+    for number in range(5):
+        _link, saved = save(app.test_client(), half_done(
+            rulebook, submission_key=f"{number}" * 32, email="Target@Example.com"
+            if number % 2 else "target@example.com"))
+        assert ("we are also emailing it" in saved.get_text()) == (number < 3), number
+    assert count(app, OutboxMessage) == 3
+    assert len(events(app, "draft_emailed")) == 3
+    assert len(saved_drafts(app)) == 5  # every one saved all the same
+
+
+def test_an_expired_drafts_email_is_not_sent(mail_app, rulebook, smtp):
+    client = mail_app.test_client()
+    save(client, half_done(rulebook))
+    age(mail_app, 7.01)
+    assert deliver(mail_app) == {"cancelled": 1}
+    assert smtp.inbox.messages == []
+
+
+def test_purging_an_invitation_takes_its_saved_answers_with_it(app, client, runner, rulebook):
+    invitation_id, start = make_invitation(app)
+    client.get(start)
+    client.post("/save", data=half_done(rulebook))
+    with app.app_context():
+        db.session.execute(update(Invitation).values(
+            appointment_date=datetime.now(UTC).date() - timedelta(days=30)))
+        db.session.commit()
+    result = runner.invoke(args=["purge", "--older-than", "10", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert saved_drafts(app) == []
