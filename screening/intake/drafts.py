@@ -179,8 +179,10 @@ def take_saved(submission_key: str, invitation_id: int | None) -> list[int]:
     """Delete the saved answers this form (or invitation) came from, as it is sent; the ids
     deleted (none when another window sent them first). The caller commits, with the
     screening: the draft goes only if the screening is stored."""
-    return list(db.session.scalars(delete(Draft).where(
-        _same_form(submission_key, invitation_id)).returning(Draft.id)))
+    same = _same_form(submission_key, invitation_id)
+    if db.session.scalar(select(Draft.id).where(same).limit(1)) is None:
+        return []  # the usual case: nothing saved, and no write for it
+    return list(db.session.scalars(delete(Draft).where(same).returning(Draft.id)))
 
 
 def _same_form(submission_key: str, invitation_id: int | None):

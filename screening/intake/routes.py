@@ -160,7 +160,8 @@ def submit():
             submission_key=key, secret_key=current_app.secret_key, today=today)
     except SQLAlchemyError:
         return _not_saved(rulebook, today)
-    _forget_saved(taken, key, details.get("invitation_id"), token)
+    if taken:
+        _forget_saved(taken, key, details.get("invitation_id"), token)
     return redirect(url_for(".result", token=token), code=303)
 
 
@@ -180,10 +181,9 @@ def _forget_saved(taken: list[int], key: str, invitation_id: int | None, token: 
     if storing it had to start again, which undid that)."""
     try:
         ids = sorted({*taken, *take_saved(key, invitation_id)})
-        if ids:
-            record_sent(ids, find_by_token(
-                token, timedelta(days=int(current_app.config["RESULT_LINK_DAYS"]))))
-            db.session.commit()
+        record_sent(ids, find_by_token(
+            token, timedelta(days=int(current_app.config["RESULT_LINK_DAYS"]))))
+        db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
         current_app.logger.exception("Could not delete saved answers that were sent")
