@@ -193,6 +193,14 @@ def _same_form(submission_key: str, invitation_id: int | None):
     return (Draft.kind == SAVED) & same
 
 
+def forget_invitation_draft(invitation_id: int) -> None:
+    """Delete what was saved from an invitation that is cancelled; the caller commits."""
+    for draft_id in db.session.scalars(delete(Draft).where(
+            Draft.kind == SAVED, Draft.invitation_id == invitation_id).returning(Draft.id)):
+        record("draft_deleted", subject=CLIENT,
+               detail=f"Saved answers #{draft_id}: the invitation was cancelled")
+
+
 def record_sent(ids: list[int], screening) -> None:
     for draft_id in ids:
         record("draft_deleted", subject=CLIENT, screening=screening,

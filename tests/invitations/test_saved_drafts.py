@@ -378,6 +378,9 @@ def test_a_cancelled_invitation_shows_no_saved_answers(app, client, rulebook):
     assert "Ann Example" not in response.get_data(as_text=True)
     assert "left_calf" not in response.get_data(as_text=True)
     assert client.get("/saved").status_code == 404
+    assert saved_drafts(app) == []  # not kept for an appointment that is off
+    [deleted] = events(app, "draft_deleted")
+    assert deleted.detail.endswith(": the invitation was cancelled")
 
 
 def test_the_saved_page_of_an_invitation_needs_its_session(app, client, rulebook):
