@@ -19,7 +19,8 @@ from . import (
     review,
     security,
 )
-from .settings import configure
+from .intake.drafts import delete_expired_at_start
+from .settings import configure, serving_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,4 +48,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     presenters.init_app(app)
     cli.init_app(app)
     retention.init_app(app)
+    if serving_pages():
+        delete_expired_at_start(app)
     return app

@@ -37,6 +37,11 @@ ACTIONS = {
     "account_disabled": "Account disabled",
     "purge": "Removed screenings past the retention period",
     "anonymise": "Anonymised screenings past the retention period",
+    "draft_saved": "A client saved their answers to come back to",
+    "draft_resumed": "A client opened their saved answers",
+    "draft_emailed": "A client's link to their saved answers emailed",
+    "draft_deleted": "A client's saved answers deleted (sent, or saved again)",
+    "draft_expired": "Saved answers deleted: kept as long as they may be",
 }
 
 

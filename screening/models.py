@@ -129,16 +129,35 @@ Index("ix_screenings_person", Screening.search_name, Screening.date_of_birth)
 
 
 class Draft(db.Model):
-    """Answers checked but not sent yet: what "check your answers" shows, for a few hours
-    (intake/drafts.py). That page is a page of its own (POST, redirect, GET), so Back from
-    the result and Reload show it again instead of asking to send a form again."""
+    """Answers not sent yet, kept on the server (never in the browser), of two kinds
+    (intake/drafts.py), neither of them a screening: nothing in a draft is screened,
+    counted or shown to therapists.
+
+    - "check": answers checked but not sent, what "check your answers" shows, for a few
+      hours. That page is a page of its own (POST, redirect, GET), so Back from the result
+      and Reload show it again instead of asking to send a form again.
+    - "saved": answers a client saved to come back to later (complete or not, right or
+      not), for SCREENING_DRAFT_DAYS days: through their invitation's link, or, from the
+      open questionnaire, through a link of their own.
+    """
 
     __tablename__ = "drafts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: A hash of the token in the page's address, like a result link's.
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    #: The questionnaire's fields as (name, value) pairs, as the check page carries them.
+    kind: Mapped[str] = mapped_column(String(10), default="check")
+    #: A hash of the token in the page's address, like a result link's; none for the
+    #: answers saved from an invitation (its own link opens them).
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Saved from the open questionnaire: the link's token is derived from this random key
+    #: and the app's secret key (like an invitation's), so its email can be composed when
+    #: it is sent; a copy of the database alone opens nothing.
+    link_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Saved from an invitation: one draft for it, opened by its link again.
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), unique=True)
+    #: The questionnaire's submission key: sending it deletes the saved draft.
+    submission_key: Mapped[str | None] = mapped_column(String(32), index=True)
+    #: The questionnaire's fields as (name, value) pairs, as they were posted.
     fields: Mapped[list[list[str]]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 

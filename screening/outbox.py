@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .database import db
-from .models import Screening
+from .models import Draft, Screening
 
 if TYPE_CHECKING:
     from .invitations.models import Invitation
@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 #: How long a claimed row is left to its sender before another may take it. Far longer
 #: than one message can take (SCREENING_MAIL_TIMEOUT bounds each step of SMTP).
 LEASE = timedelta(minutes=5)
-KINDS = {"invitation": "Invitation", "reminder": "Reminder", "alert": "Alert to the clinic"}
+KINDS = {"invitation": "Invitation", "reminder": "Reminder", "alert": "Alert to the clinic",
+         "draft": "Link to saved answers"}
 STATUSES = {"pending": "Waiting to be sent", "sent": "Sent", "failed": "Not delivered",
             "cancelled": "Not needed any more"}
 
@@ -61,6 +62,10 @@ class OutboxMessage(db.Model):
         ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
     screening_id: Mapped[int | None] = mapped_column(
         ForeignKey("screenings.id", ondelete="SET NULL"), index=True)
+    #: A client's link to the answers they saved (intake/drafts.py); unset once they are
+    #: sent or expire, when the message is no longer needed.
+    draft_id: Mapped[int | None] = mapped_column(
+        ForeignKey("drafts.id", ondelete="SET NULL"), index=True)
     #: Set for what must never be queued twice (a reminder): unique in the database.
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     #: The same Message-ID on every attempt, so a mail system can spot a repeat.
@@ -77,6 +82,7 @@ class OutboxMessage(db.Model):
 
     invitation: Mapped[Invitation | None] = relationship(back_populates="messages")
     screening: Mapped[Screening | None] = relationship()
+    draft: Mapped[Draft | None] = relationship()
 
     @property
     def undelivered(self) -> bool:

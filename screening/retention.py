@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from .audit import record
 from .clinic import current_rulebook
 from .database import db
+from .intake.drafts import count_expired, delete_expired, saved_days
 from .invitations.retention import old_invitations, remove_invitations
 from .models import Decision, Screening
 from .rulebook import Question, RulebookError
@@ -62,6 +63,7 @@ def remove_screenings(screenings: list[Screening]) -> None:
 @with_appcontext
 def purge_command(days: int, anonymise: bool, dry_run: bool, yes: bool) -> None:
     """Remove (or anonymise) screenings past the clinic's retention period."""
+    _delete_expired_drafts(dry_run)
     before = datetime.now(UTC) - timedelta(days=days)
     screenings = old_screenings(before)
     verb = "anonymise" if anonymise else "remove"
@@ -86,6 +88,20 @@ def purge_command(days: int, anonymise: bool, dry_run: bool, yes: bool) -> None:
     db.session.commit()
     click.echo(f"Done: {len(screenings)} screening(s) {verb}d"
                + (f", {len(invitations)} invitation(s) removed" if invitations else "") + ".")
+
+
+def _delete_expired_drafts(dry_run: bool) -> None:
+    """Answers saved but never sent, past SCREENING_DRAFT_DAYS: deleted without asking, as
+    the app does when it starts (they are not kept any longer whatever the cut-off)."""
+    if dry_run:
+        expired = count_expired()
+        if expired:
+            click.echo(f"{expired} saved draft(s) past their {saved_days()} days to delete.")
+        return
+    expired = delete_expired()
+    db.session.commit()
+    if expired:
+        click.echo(f"Deleted {expired} saved draft(s) past their {saved_days()} days.")
 
 
 def _purge_screenings(screenings: list[Screening], anonymise: bool, before: datetime) -> None:

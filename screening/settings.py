@@ -47,6 +47,7 @@ def configure(app: Flask, test_config: dict | None, default_rulebook: Path) -> N
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         RESULT_LINK_DAYS=60,
+        DRAFT_DAYS=7,
         MINIMUM_AGE=18,
         TIMEZONE=None,
         TRUSTED_PROXIES=0,
@@ -70,7 +71,7 @@ def configure(app: Flask, test_config: dict | None, default_rulebook: Path) -> N
     if not _set_explicitly("SESSION_COOKIE_SECURE", test_config):
         app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
     os.makedirs(app.instance_path, exist_ok=True)
-    serving = _serving()
+    serving = serving_pages()
     _check_secret_key(app, serving)
     _check_settings(app)
     if serving:
@@ -98,7 +99,7 @@ def database_url(app: Flask) -> str:
     return url
 
 
-def _serving() -> bool:
+def serving_pages() -> bool:
     """True unless the app is being loaded for a `flask` command other than `run`.
 
     `flask rules check`, `flask screen` and the like never serve a page, so they
@@ -136,6 +137,7 @@ def _check_settings(app: Flask) -> None:
                         "Letter")
     for key, lowest, meaning in (
             ("RESULT_LINK_DAYS", 1, "days a client's result link works"),
+            ("DRAFT_DAYS", 1, "days the answers a client saves to come back to are kept"),
             ("TRUSTED_PROXIES", 0, "reverse proxies in front of the app"),
             ("MINIMUM_AGE", 0, "years a client must be to sign without a parent or guardian"),
             ("REVIEW_IDLE_MINUTES", 1, "minutes without activity that end a therapist's session"),

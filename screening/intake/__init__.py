@@ -8,7 +8,7 @@ bp = Blueprint("intake", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from . import routes  # noqa: F401 - attaches the views to the blueprint
+    from . import emails, routes, saving  # noqa: F401 - attach the views and the email
 
     # The intake forms check their CSRF token themselves (FlaskForm.validate), so an
     # expired token re-shows the form with every answer kept instead of an error page.

@@ -58,6 +58,9 @@ class DetailsForm(FlaskForm):
         "Appointment date (optional)",
         invalid_message="Enter your appointment date as a real date, for example 2026-12-01")
     submission_key = HiddenField()
+    #: "1" on a questionnaire opened from saved answers (intake/drafts.py): once another
+    #: window has sent them, sending them again is refused rather than stored twice.
+    from_draft = HiddenField()
 
     today: date
 
@@ -175,6 +178,8 @@ class QuestionnaireBase(DetailsForm):
                  for name, value in self.details().items() if value is not None]
         pairs.append(("submission_key", self.submission_key.data or ""))
         pairs += [("dates_checked", value) for value in self.dates_checked.data or ()]
+        if self.from_draft.data:
+            pairs.append(("from_draft", "1"))
         for question_id, value in self.answers().items():
             for item in value if isinstance(value, list) else [value]:
                 pairs.append((question_id, str(item)))
@@ -307,6 +312,13 @@ def posted_answers(rulebook: Rulebook, formdata, today: date) -> dict[str, Any] 
     if problems or missing(rulebook, answers):
         return None
     return answers
+
+
+def draft_fields(rulebook: Rulebook, formdata) -> list[tuple[str, str]]:
+    """What "Save and come back later" keeps of a post: the questionnaire's own fields, as
+    typed (incomplete or wrong ones too: they are put back as they were), in their order."""
+    names = [*DETAIL_FIELDS, *rulebook.questions]
+    return [(name, str(value)) for name in names for value in formdata.getlist(name)]
 
 
 def error_summary(form: QuestionnaireBase) -> list[tuple[str, str]]:

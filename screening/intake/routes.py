@@ -24,7 +24,7 @@ from ..compression import SharedPage
 from ..database import db
 from ..invitations.answering import answering
 from . import bp
-from .drafts import DRAFT_HOURS, find_draft, keep_draft
+from .drafts import DRAFT_HOURS, find_draft, keep_draft, record_sent, take_saved
 from .forms import (
     CONSENT_FIELDS,
     SubmitDetailsForm,
@@ -32,7 +32,14 @@ from .forms import (
     error_summary,
     posted_answers,
 )
-from .submission import find_by_token, new_submission_key, store_screening, valid_submission_key
+from .submission import (
+    find_by_token,
+    new_submission_key,
+    result_token,
+    store_screening,
+    stored_before,
+    valid_submission_key,
+)
 
 forms_for = lru_cache(maxsize=4)(build_forms)
 bp.add_app_template_global(error_summary, "error_summary_items")
@@ -137,17 +144,49 @@ def submit():
         if not submission.validate():
             return _to_correct(submission)
         answers = submission.answers()
+    details = {**submission.details(), **answering()}
+    consent = {"signature": submission.signature.data.strip(),
+               "signed_on": submission.signed_on.data, "declaration": submission.declaration()}
+    key = submission.submission_key.data
     try:
+        # Saved answers go with the screening they become, in its transaction.
+        taken = take_saved(key, details.get("invitation_id"))
+        if submission.from_draft.data and not taken \
+                and stored_before(key, details, answers, consent) is False:
+            db.session.rollback()
+            return _sent_elsewhere(rulebook, today)
         token = store_screening(
-            rulebook=rulebook, details={**submission.details(), **answering()}, answers=answers,
-            consent={"signature": submission.signature.data.strip(),
-                     "signed_on": submission.signed_on.data,
-                     "declaration": submission.declaration()},
-            submission_key=submission.submission_key.data, secret_key=current_app.secret_key,
-            today=today)
+            rulebook=rulebook, details=details, answers=answers, consent=consent,
+            submission_key=key, secret_key=current_app.secret_key, today=today)
     except SQLAlchemyError:
         return _not_saved(rulebook, today)
+    if taken:
+        _forget_saved(taken, key, details.get("invitation_id"), token)
     return redirect(url_for(".result", token=token), code=303)
+
+
+def _sent_elsewhere(rulebook, today):
+    """Saved answers already sent from another window or tab, and these differ: say so,
+    with the link to what was sent, and keep these on the page to send as well if meant."""
+    submission = _full_submission(rulebook, today)
+    submission.validate()
+    submission.from_draft.data = ""
+    sent = url_for(".result", token=result_token(current_app.secret_key,
+                                                 submission.submission_key.data))
+    return render_template("intake/check.html", form=submission, sent_elsewhere=sent), 409
+
+
+def _forget_saved(taken: list[int], key: str, invitation_id: int | None, token: str) -> None:
+    """Say in the audit trail which saved answers went with the screening (and delete them
+    if storing it had to start again, which undid that)."""
+    try:
+        ids = sorted({*taken, *take_saved(key, invitation_id)})
+        record_sent(ids, find_by_token(
+            token, timedelta(days=int(current_app.config["RESULT_LINK_DAYS"]))))
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("Could not delete saved answers that were sent")
 
 
 def _full_submission(rulebook, today):

@@ -114,6 +114,16 @@ def _stored_content(screening: Screening, like: dict[str, Any]) -> dict[str, Any
             "consent": {name: getattr(screening, name) for name in like["consent"]}}
 
 
+def stored_before(submission_key: str, details: dict[str, Any], answers: dict[str, Any],
+                  consent: dict[str, Any]) -> bool | None:
+    """Whether exactly this was stored under `submission_key` (None: nothing was)."""
+    existing = find_by_submission_key(submission_key)
+    if existing is None:
+        return None
+    sent = _content(details, answers, consent)
+    return _stored_content(existing, sent) == sent
+
+
 def find_by_submission_key(submission_key: str) -> Screening | None:
     return db.session.scalar(select(Screening).where(Screening.submission_key == submission_key))
 

@@ -9,8 +9,9 @@ from ..database import db
 from .models import Invitation
 
 SESSION_KEY = "invitation_id"
-#: GETs that begin an ordinary questionnaire: the visitor is no longer answering an invitation.
-ORDINARY_START = {"intake.start", "intake.questionnaire"}
+#: GETs that begin an ordinary questionnaire (or open its saved answers): the visitor is no
+#: longer answering an invitation.
+ORDINARY_START = {"intake.start", "intake.questionnaire", "intake.resume"}
 
 
 def answering() -> dict:

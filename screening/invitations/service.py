@@ -10,6 +10,7 @@ from sqlalchemy import insert, select
 
 from ..clinic import clinic_zone
 from ..database import db
+from ..intake.drafts import forget_invitation_draft
 from ..mail import external_url
 from ..models import Therapist
 from ..outbox import new_row, queue, queue_many
@@ -87,8 +88,10 @@ def resend(invitation: Invitation, email: str) -> None:
 
 
 def cancel(invitation: Invitation) -> None:
-    """The appointment is off: the link stops working and no reminder goes."""
+    """The appointment is off: the link stops working, no reminder goes, and any answers
+    the client saved to come back to are deleted."""
     invitation.cancelled_at = datetime.now(UTC)
+    forget_invitation_draft(invitation.id)
     for message in invitation.messages:
         if message.status == "pending":
             message.status = "cancelled"

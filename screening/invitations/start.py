@@ -9,7 +9,9 @@ from flask import Blueprint, abort, render_template, session
 
 from ..clinic import clinic_today, current_rulebook
 from ..database import db
+from ..intake.drafts import resumed, saved_for_invitation
 from ..intake.routes import forms_for
+from ..intake.saving import resumed_form
 from ..intake.submission import new_submission_key
 from .answering import SESSION_KEY
 from .models import Invitation
@@ -33,7 +35,13 @@ def start(token: str):
         invitation.opened_at = datetime.now(UTC)
         db.session.commit()
     session[SESSION_KEY] = invitation.id
-    return render_template("invitations/questionnaire.html", form=_prefilled(invitation),
+    draft = saved_for_invitation(invitation.id)
+    if draft is not None:  # saved to come back to: every answer as it was left
+        page = resumed_form(resumed(draft), draft.submission_key)
+        db.session.commit()
+    else:
+        page = {"form": _prefilled(invitation)}
+    return render_template("invitations/questionnaire.html", **page,
                            invitation=invitation, when=_when(invitation))
 
 

@@ -31,7 +31,7 @@ RULE_KEYS = {"id", "when", "outcome", "urgent", "client_message", "therapist_act
 #: questionnaire; tests/web/test_intake.py checks that this holds every name the form has.
 RESERVED_IDS = frozenset({
     "client_name", "date_of_birth", "phone", "email", "appointment_date", "submission_key",
-    "confirm", "signature", "signed_on", "csrf_token",
+    "from_draft", "confirm", "signature", "signed_on", "csrf_token",
     "answers", "carried_fields", "data", "details", "errors", "expired", "form_errors",
     "hidden_tag", "is_submitted", "meta", "populate_obj", "post_process", "process", "rulebook",
     "shown_questions", "today", "validate", "validate_appointment_date",

@@ -35,7 +35,7 @@ def post_forms(rulebook) -> dict[str, MultiDict]:
     """Every form the app takes, by the path it is posted to, filled in as a person would."""
     signed = consent(form_data(rulebook, VEINS))
     return {
-        "/questionnaire": signed, "/submit": signed,
+        "/questionnaire": signed, "/submit": signed, "/save": signed,
         "/review/sign-in": MultiDict({"email": "kim@example.com",
                                       "password": "correct horse battery", "next": "/review/"}),
         "/review/screenings/<int:screening_id>/decision": MultiDict(
