@@ -37,6 +37,10 @@ ACTIONS = {
     "account_disabled": "Account disabled",
     "purge": "Removed screenings past the retention period",
     "anonymise": "Anonymised screenings past the retention period",
+    "purge_client": "Removed everything about a client",
+    "merge_clients": "Merged two client records",
+    "unmerge_clients": "Unmerged a client record",
+    "view_client": "Viewed a client's record",
 }
 
 
