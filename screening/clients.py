@@ -78,8 +78,7 @@ def invitations_of(client: Client) -> list:
         .order_by(Invitation.appointment_date.desc(), Invitation.id.desc())))
 
 
-def suggestions(name: str, email: str | None = None, *, leave_out: int | None = None
-                ) -> list[Client]:
+def suggestions(name: str, email: str | None = None) -> list[Client]:
     """Records (not merged into another) whose name has every word of `name`, or with the
     same email: for the therapist to choose from, never chosen for them."""
     words = search_words(name or "")
@@ -91,10 +90,7 @@ def suggestions(name: str, email: str | None = None, *, leave_out: int | None = 
         matches.append(func.lower(Client.email) == email.strip().lower())
     if not matches:
         return []
-    query = select(Client).where(Client.merged_into_id.is_(None))
-    query = query.where(or_(*matches))
-    if leave_out is not None:
-        query = query.where(Client.id != leave_out)
+    query = select(Client).where(Client.merged_into_id.is_(None), or_(*matches))
     return list(db.session.scalars(query.order_by(Client.name, Client.id).limit(SUGGESTIONS)))
 
 
