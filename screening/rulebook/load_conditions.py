@@ -41,7 +41,8 @@ RESERVED_IDS = frozenset({
     "validate_signed_on", "guardian", "guardian_name", "guardian_relationship", "is_minor",
     "validate_guardian_name", "validate_guardian_relationship", "only_follow_ups_to_answer",
     "declaration",
-    "dataset", "elements"})
+    "dataset", "elements",
+    "opened"})  # a returning client's questionnaire posts it (invitations/_last_time.html)
 #: Operators a follow-up's `ask_when` may use: the form shows or hides it in the browser.
 ASK_WHEN_OPERATORS = {"is", "in", "includes", "answered"}
 
