@@ -42,6 +42,10 @@ ACTIONS = {
     "draft_emailed": "A client's link to their saved answers emailed",
     "draft_deleted": "A client's saved answers deleted (sent, or saved again)",
     "draft_expired": "Saved answers deleted: kept as long as they may be",
+    "purge_client": "Removed everything about a client",
+    "merge_clients": "Merged two client records",
+    "unmerge_clients": "Unmerged a client record",
+    "view_client": "Viewed a client's record",
 }
 
 

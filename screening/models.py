@@ -38,6 +38,36 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+class Client(db.Model):
+    """A person the clinic screens: groups their screenings and invitations. Made from the
+    first screening or invitation, and matched by a therapist, never guessed from a name
+    (clients.py). A record merged into another (merged_into_id) counts as part of it until
+    unmerged, so a merge changes nothing else and is undone by clearing it."""
+
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    #: The name as searched (screening/names.py), set with the name.
+    search_name: Mapped[str] = mapped_column(String(KEY_LENGTH), default="", index=True)
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), index=True)
+    merged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    merged_into: Mapped[Client | None] = relationship(remote_side="Client.id")
+
+    @validates("name")
+    def _key_name(self, _key: str, name: str) -> str:
+        self.search_name = search_key(name)
+        return name
+
+    def __repr__(self) -> str:
+        return f"<Client {self.id}>"
+
+
 class Screening(db.Model):
     """One client's submitted questionnaire and the engine's result at the time."""
 
@@ -75,10 +105,16 @@ class Screening(db.Model):
     #: The invitation the client answered from, if any (see screening/invitations/).
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitations.id", ondelete="SET NULL"), index=True)
+    #: The client record it belongs to (None only for rows stored without one, in tests).
+    #: Not a foreign key in the database: adding one on SQLite copies the table, and
+    #: dropping the old copy fires the ON DELETE actions of the tables that refer to it.
+    client_id: Mapped[int | None] = mapped_column(index=True)
 
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="screening", order_by="Decision.id.desc()")
     invitation: Mapped[Invitation | None] = relationship(back_populates="screenings")
+    client: Mapped[Client | None] = relationship(
+        primaryjoin="foreign(Screening.client_id) == Client.id")
 
     @property
     def guardian(self) -> dict[str, str] | None:

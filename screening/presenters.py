@@ -15,6 +15,7 @@ from .clinic import clinic_zone, current_rulebook
 from .engine import GATE
 from .models import as_utc
 from .red_flags import red_flag_answered, red_flags
+from .returning import outcome_move
 from .rulebook import Question, Rulebook
 from .rulebook.question_types import long_date
 from .settings import CONTACT_SETTINGS
@@ -101,6 +102,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(red_flags)
     app.add_template_global(red_flag_answered)
     app.add_template_global(region_choices)
+    app.add_template_global(outcome_move)
     app.add_template_global(OUTCOME_ICONS, "outcome_icons")
     app.add_template_global(OUTCOME_LABELS, "outcome_labels")
 

@@ -105,9 +105,9 @@ def test_rules_check_broken_lists_every_problem_and_exits_2(cli, broken_dir):
 @pytest.mark.parametrize(("old", "new", "fragments"), [
     ("  - id: vv_severity\n", "  - id: email\n",
      ["varicose_veins.yaml: question 'email', field 'id'", "form uses itself"]),
-    ("  - id: vv_symptoms_now\n    text: Right now",
-     "  - id: vv_symptoms_now\n    ask_when: {any: [{q: vv_severity, is: small_flat}, "
-     "{not: {q: vv_location, answered: true}}]}\n    text: Right now",
+    ("  - id: vv_symptoms_now\n    ask_afresh: true\n    text: Right now",
+     "  - id: vv_symptoms_now\n    ask_afresh: true\n    ask_when: {any: [{q: vv_severity, "
+     "is: small_flat}, {not: {q: vv_location, answered: true}}]}\n    text: Right now",
      ["varicose_veins.yaml: question 'vv_symptoms_now', field 'ask_when'", "FHIR enableWhen"]),
 ])
 def test_rules_check_refuses_what_would_break_a_page(cli, rules_dir, old, new, fragments):

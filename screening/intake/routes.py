@@ -64,6 +64,12 @@ def questionnaire():
         return render_template("intake/questionnaire.html", form=form)
     if not form.validate() or form.dates_to_check():
         return render_template("intake/questionnaire.html", form=form)
+    return to_check_page(form)
+
+
+def to_check_page(form):
+    """Keep the valid answers as a draft and go on to 'check your answers' at its own
+    address (POST, redirect, GET)."""
     try:
         token = keep_draft(form.carried_fields())
     except SQLAlchemyError:
@@ -72,7 +78,7 @@ def questionnaire():
         db.session.rollback()
         current_app.logger.exception("Could not keep answers to check")
         return _check_page(form)
-    return redirect(url_for(".check", token=token), code=303)
+    return redirect(url_for("intake.check", token=token), code=303)
 
 
 @bp.get("/check/<token>")

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..clients import new_client
 from ..database import db
 from ..engine import Result, evaluate
 from ..models import Screening, as_utc
@@ -71,7 +72,8 @@ def store_screening(*, rulebook: Rulebook, details: dict[str, Any], answers: dic
         token = result_token(secret_key, key)
         db.session.add(Screening(
             submission_key=key, result_token_hash=token_hash(token), **details,
-            answers=answers, **record, submitted_at=datetime.now(UTC), **consent))
+            answers=answers, **record, submitted_at=datetime.now(UTC), **consent,
+            **_new_client_unless_known(details)))
         try:
             db.session.commit()
         except IntegrityError:
@@ -89,6 +91,15 @@ def store_screening(*, rulebook: Rulebook, details: dict[str, Any], answers: dic
         else:
             return token
     raise RuntimeError("no free submission key")  # three keys taken: cannot happen
+
+
+def _new_client_unless_known(details: dict[str, Any]) -> dict[str, Any]:
+    """A screening sent from an invitation belongs to the invitation's client; any other
+    is a new client's first screening (a therapist can merge records later)."""
+    if details.get("client_id"):
+        return {}
+    return {"client": new_client(details["client_name"], date_of_birth=details["date_of_birth"],
+                                 email=details.get("email"), phone=details.get("phone"))}
 
 
 def changed_submission_key(secret_key: str, submission_key: str,

@@ -15,12 +15,14 @@ ORDINARY_START = {"intake.start", "intake.questionnaire", "intake.resume"}
 
 
 def answering() -> dict:
-    """{"invitation_id": id} while this visitor answers from an invitation's link, else {}:
-    what the screening they send is stored with."""
+    """{"invitation_id": id, "client_id": its client's} while this visitor answers from an
+    invitation's link, else {}: what the screening they send is stored with."""
     invitation_id = session.get(SESSION_KEY)
-    if not isinstance(invitation_id, int) or db.session.get(Invitation, invitation_id) is None:
+    invitation = db.session.get(Invitation, invitation_id) \
+        if isinstance(invitation_id, int) else None
+    if invitation is None:
         return {}
-    return {"invitation_id": invitation_id}
+    return {"invitation_id": invitation_id, "client_id": invitation.client_id}
 
 
 def forget_on_ordinary_start() -> None:

@@ -11,12 +11,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from .. import clients
 from ..database import db
 from ..mail import writes_files
 from ..outbox import KINDS, OutboxMessage, undelivered_query
 from ..sender import deliver_due
 from . import service
-from .csv_import import MAX_BYTES, read_bookings
+from .csv_import import MAX_BYTES, known_clients, read_bookings
 from .reminders import queue_due_reminders
 from .validation import check, split_appointment
 
@@ -43,13 +44,18 @@ def _how_it_is_sent() -> str:
 @click.option("--phone", default="", help="The client's phone number (optional).")
 @click.option("--therapist", default="", help="Who the appointment is with (optional).")
 @click.option("--note", default="", help="A note for the clinic, never emailed (optional).")
+@click.option("--client", "client_id", type=click.IntRange(min=1),
+              help="The client's record (its number), for a client we already know.")
+@click.option("--new-client", is_flag=True,
+              help="A new client: make a new record (needed when records are suggested).")
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False),
               help="Invite every client in a CSV file instead (see the README).")
 @with_appcontext
-def invite(email, name, appointment, phone, therapist, note, csv_file) -> None:
+def invite(email, name, appointment, phone, therapist, note, client_id, new_client,
+           csv_file) -> None:
     """Invite a client (EMAIL) to answer the questionnaire before their appointment."""
     if csv_file:
-        if email or name or appointment:
+        if email or name or appointment or client_id or new_client:
             _fail(["Give either --csv FILE or one client's EMAIL, --name and --appointment."])
         _import(csv_file)
         return
@@ -67,13 +73,33 @@ def invite(email, name, appointment, phone, therapist, note, csv_file) -> None:
         click.echo(f"{earlier.client_name} is already invited for this appointment "
                    f"(invitation {earlier.id}); nothing done.")
         return
-    invitation = service.create(details)
+    invitation = service.create(details, client=_chosen_client(details, client_id, new_client))
     db.session.commit()
     click.echo(f"Invited {invitation.client_name} for "
                f"{service.appointment_text(details.appointment_date, details.appointment_time)}"
                f" (invitation {invitation.id}).\nTheir link: {service.link_url(invitation)}")
     if invitation.email:
         click.echo(_how_it_is_sent())
+
+
+def _chosen_client(details, client_id: int | None, new_client: bool):
+    """The record given with --client, or None for --new-client; records that the name or
+    email suggest are listed, for the clinic to choose, never chosen for it."""
+    if client_id and new_client:
+        _fail(["Give --client ID or --new-client, not both."])
+    if client_id:
+        chosen = clients.find(client_id)
+        if chosen is None:
+            _fail([f"--client: there is no client record {client_id}."])
+        return chosen
+    suggested = clients.suggestions(details.client_name, details.email)
+    if suggested and not new_client:
+        _fail(["We already have records that may be this client's. Give --client with "
+               "the client's record, or --new-client if none is them:",
+               *(f"  client {item.id}: {item.name}"
+                 + (f", born {item.date_of_birth}" if item.date_of_birth else "")
+                 + (f", {item.email}" if item.email else "") for item in suggested)])
+    return None
 
 
 def _import(path: str) -> None:
@@ -85,7 +111,7 @@ def _import(path: str) -> None:
             data = stream.read()
     except OSError as error:
         _fail([f"{path}: cannot read the file ({error.strerror})."])
-    bookings = read_bookings(data, service.clinic_now())
+    bookings = read_bookings(data, service.clinic_now(), known_clients)
     if bookings.problems:
         _fail([*(f"{path}: {problem}" for problem in bookings.problems),
                f"{len(bookings.problems)} problem(s): nothing was imported. Correct them and "

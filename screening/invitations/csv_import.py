@@ -3,8 +3,9 @@ its line and column, before anything is stored.
 
 The columns (in any order, names in any case): `name`, `email` and/or `phone`, the
 appointment as `date` and `time` (or one `appointment` column, "2026-12-04 14:30"), and
-optionally `therapist` and `note`. Other columns are ignored. Commas, semicolons or tabs
-between values; UTF-8 text (what spreadsheets call "CSV UTF-8").
+optionally `therapist`, `note` and `client_number` (the client's record, for a client the
+clinic already knows: empty for a new client, who gets a new record). Other columns are
+ignored. Commas, semicolons or tabs between values; UTF-8 text (what spreadsheets call "CSV UTF-8").
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from .validation import InvitationDetails, check, key, split_appointment
@@ -27,7 +28,8 @@ COLUMNS = {
     "date": "appointment_date", "appointment_date": "appointment_date",
     "time": "appointment_time", "appointment_time": "appointment_time", "start_time":
     "appointment_time", "appointment": "appointment", "therapist": "therapist",
-    "note": "note", "notes": "note",
+    "note": "note", "notes": "note", "client_number": "client_id", "client_record": "client_id",
+    "client_id": "client_id",
 }
 SAVE_AS_UTF8 = 'save it from your spreadsheet as "CSV UTF-8" and import it again'
 
@@ -53,8 +55,18 @@ class Bookings:
     ignored_columns: list[str] = field(default_factory=list)
 
 
-def read_bookings(data: bytes, now: datetime) -> Bookings:
-    """Every row checked as the review area's form checks an invitation."""
+def known_clients(ids: set[int]) -> dict[int, int]:
+    """Of the client record numbers a file gives, those that exist, as the record each is
+    part of now (merged records count as the one they were merged into)."""
+    from ..clients import find
+
+    found = {number: find(number) for number in ids}
+    return {number: client.id for number, client in found.items() if client is not None}
+
+
+def read_bookings(data: bytes, now: datetime, clients=None) -> Bookings:
+    """Every row checked as the review area's form checks an invitation. `clients` maps
+    the record numbers given (a set) to the records that exist (known_clients)."""
     found = Bookings()
     if len(data) > MAX_BYTES:
         found.problems.append(Problem(None, None, f"The file is {len(data) / 2**20:.1f} MB: "
@@ -69,7 +81,7 @@ def read_bookings(data: bytes, now: datetime) -> Bookings:
     header = next(rows, (1, None))[1]
     columns = _columns(header, found)
     if columns is not None:
-        _read_rows(rows, header, columns, now, found)
+        _read_rows(rows, header, columns, now, found, clients or (lambda ids: {}))
     return found
 
 
@@ -140,7 +152,7 @@ def _columns(header: list[str] | None, found: Bookings) -> dict[int, str] | None
 
 
 def _read_rows(rows, header: list[str], columns: dict[int, str], now: datetime,
-               found: Bookings) -> None:
+               found: Bookings, clients) -> None:
     names = {fieldname: header[index].strip() for index, fieldname in columns.items()}
     if "appointment" in names:
         names.setdefault("appointment_date", names["appointment"])
@@ -165,11 +177,34 @@ def _read_rows(rows, header: list[str], columns: dict[int, str], now: datetime,
         if "appointment" in raw:
             raw["appointment_date"], raw["appointment_time"] = \
                 split_appointment(raw.pop("appointment"))
+        number = raw.pop("client_id", "").strip()
         details, errors = check(raw, now)
         found.problems.extend(Problem(line, names.get(name, name), message)
                               for name, message in errors.items())
-        if details is not None:
-            _add(found, first_line, line, details, names)
+        if number and not number.isdigit():
+            found.problems.append(Problem(line, names["client_id"], f"{number!r} is not a "
+                                          "client record's number: leave it empty for a new "
+                                          "client"))
+        elif details is not None:
+            _add(found, first_line, line,
+                 replace(details, client_id=int(number)) if number else details, names)
+    _check_clients(found, names, clients)
+
+
+def _check_clients(found: Bookings, names: dict[str, str], clients) -> None:
+    """Every record number given is a record we have (one query for the whole file)."""
+    given = {details.client_id for _line, details in found.rows if details.client_id}
+    known = clients(given) if given else {}
+    rows = []
+    for line, details in found.rows:
+        if details.client_id and details.client_id not in known:
+            found.problems.append(Problem(line, names["client_id"], f"there is no client "
+                                          f"record {details.client_id}: leave it empty for a "
+                                          "new client"))
+        elif details.client_id:
+            details = replace(details, client_id=known[details.client_id])
+        rows.append((line, details))
+    found.rows = rows
 
 
 def _add(found: Bookings, first_line: dict, line: int, details: InvitationDetails,

@@ -9,7 +9,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import db
-from ..models import Screening, Therapist
+from ..models import Client, Screening, Therapist
 
 if TYPE_CHECKING:
     from ..outbox import OutboxMessage
@@ -45,7 +45,12 @@ class Invitation(db.Model):
     #: When the client first opened the link.
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The client record the therapist chose (or made) when inviting. Not a foreign key in
+    #: the database, like Screening.client_id (see there).
+    client_id: Mapped[int | None] = mapped_column(index=True)
 
+    client: Mapped[Client | None] = relationship(
+        primaryjoin="foreign(Invitation.client_id) == Client.id")
     created_by: Mapped[Therapist | None] = relationship()
     screenings: Mapped[list[Screening]] = relationship(
         back_populates="invitation", order_by="Screening.id.desc()")

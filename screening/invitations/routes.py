@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from .. import clients
 from ..clinic import clinic_today
 from ..database import db, paginate
 from ..mail import writes_files
@@ -52,18 +53,36 @@ def appointments():
 
 @bp.route("/invitations/new", methods=["GET", "POST"])
 def new_invitation():
+    """Invite a client: a client already known (chosen from the records suggested, or
+    coming from their page with ?client=ID) or a new one."""
+    preselected = clients.find(request.args.get("client", type=int))
     form = InvitationForm()
-    if form.validate_on_submit():
-        earlier = service.duplicates([form.details]).get(service.key(form.details))
-        if earlier is None:
-            invitation = service.create(form.details, created_by=current_user)
+    if request.method == "GET" and preselected is not None:
+        form.client_name.data, form.email.data = preselected.name, preselected.email or ""
+        form.phone.data, form.client.data = preselected.phone or "", str(preselected.id)
+    form.suggest(preselected)
+    if form.is_submitted():
+        valid = form.validate()
+        earlier = service.duplicates([form.details]).get(service.key(form.details)) \
+            if form.details is not None else None
+        if earlier is not None:
+            form.client.errors = []
+            form.client_name.errors = [
+                f"{earlier.client_name} is already invited for this appointment: open that "
+                "invitation from the Appointments view to send it again"]
+        elif valid:
+            invitation = service.create(form.details, created_by=current_user,
+                                        client=form.chosen)
             db.session.commit()
             flash(_created_message(invitation))
             return redirect(url_for("review.invitation", invitation_id=invitation.id), code=303)
-        form.client_name.errors = [
-            f"{earlier.client_name} is already invited for this appointment: open that "
-            "invitation from the Appointments view to send it again"]
-    return render_template("review/invitation_new.html", form=form)
+    return render_template("review/invitation_new.html", form=form, preselected=preselected,
+                           last_screenings=_last_screenings(form.suggested))
+
+
+def _last_screenings(records) -> dict:
+    """Each suggested record's latest screening, to tell the records apart."""
+    return {record.id: clients.last_screening(record) for record in records}
 
 
 def _created_message(invitation: Invitation) -> str:

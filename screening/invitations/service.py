@@ -8,11 +8,13 @@ from datetime import UTC, date, datetime, time
 from flask import current_app
 from sqlalchemy import insert, select
 
+from ..clients import find, new_client
 from ..clinic import clinic_zone
 from ..database import db
 from ..intake.drafts import forget_invitation_draft
 from ..mail import external_url
-from ..models import Therapist
+from ..models import Client, Therapist
+from ..names import search_key
 from ..outbox import new_row, queue, queue_many
 from ..tokens import derived_token, looks_like_token, new_token, token_hash
 from .models import Invitation
@@ -36,10 +38,13 @@ def find_by_token(token: str) -> Invitation | None:
     return db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
 
 
-def create(details: InvitationDetails, created_by: Therapist | None = None) -> Invitation:
+def create(details: InvitationDetails, created_by: Therapist | None = None,
+           client: Client | None = None) -> Invitation:
     """Add an invitation and queue its email (when it has an address); the caller commits,
-    so both are stored together or not at all."""
-    invitation = Invitation(**_columns(details), created_by=created_by)
+    so both are stored together or not at all. For `client` (the record the therapist
+    chose), else a new client's record, made from the invitation."""
+    invitation = Invitation(**_columns(details), created_by=created_by,
+                            client=client or _client_from(details))
     db.session.add(invitation)
     if invitation.email:
         queue("invitation", invitation.email, invitation=invitation)
@@ -51,12 +56,24 @@ def create_many(many: list[InvitationDetails]) -> tuple[int, int]:
     thousands); the caller commits. How many invitations and emails."""
     if not many:
         return 0, 0
+    new = [item for item in many if item.client_id is None]
+    made = iter(db.session.scalars(insert(Client).returning(
+        Client.id, sort_by_parameter_order=True), [
+            {"name": item.client_name, "search_name": search_key(item.client_name),
+             "email": item.email, "phone": item.phone, "created_at": datetime.now(UTC)}
+            for item in new]).all() if new else [])
+    rows = [{**_columns(item), "client_id": item.client_id or next(made)} for item in many]
     ids = db.session.scalars(insert(Invitation).returning(
-        Invitation.id, sort_by_parameter_order=True), [_columns(item) for item in many]).all()
+        Invitation.id, sort_by_parameter_order=True), rows).all()
     emails = [new_row("invitation", item.email, invitation_id=invitation_id)
               for invitation_id, item in zip(ids, many, strict=True) if item.email]
     queue_many(emails)
     return len(ids), len(emails)
+
+
+def _client_from(details: InvitationDetails) -> Client:
+    return find(details.client_id) or new_client(
+        details.client_name, email=details.email, phone=details.phone)
 
 
 def _columns(details: InvitationDetails) -> dict:

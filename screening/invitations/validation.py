@@ -54,6 +54,8 @@ class InvitationDetails:
     appointment_time: time
     therapist: str
     note: str
+    #: The client record the therapist chose; None for a new client.
+    client_id: int | None = None
 
 
 def key(item) -> tuple:

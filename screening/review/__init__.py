@@ -26,7 +26,7 @@ FORM_PAGES = {
 
 
 def init_app(app: Flask) -> None:
-    from . import cli, routes, sign_in  # noqa: F401 - attach views and commands
+    from . import cli, client_pages, routes, sign_in  # noqa: F401 - attach views and commands
 
     login_manager.init_app(app)
     login_manager.session_protection = "strong"

@@ -8,6 +8,8 @@ from datetime import date
 from sqlalchemy import Select, select
 from sqlalchemy.orm import load_only
 
+from ..clients import find, group_ids
+from ..database import MAX_ROW_ID
 from ..fields import parse_date
 from ..models import QUEUE_ORDER, Screening
 from ..names import search_words
@@ -23,6 +25,8 @@ class Filters:
     appointment_from: date | None = None
     appointment_to: date | None = None
     name: str = ""
+    #: One client's screenings (a record's number; merged records count with it).
+    client: int | None = None
 
     @classmethod
     def from_args(cls, args) -> Filters:
@@ -34,12 +38,14 @@ class Filters:
             state=state if state in STATES else "",
             appointment_from=parse_date(args.get("from", "")[:40]),
             appointment_to=parse_date(args.get("to", "")[:40]),
-            name=args.get("q", "").strip()[:100])
+            name=args.get("q", "").strip()[:100],
+            client=_row_id(args.get("client", "")))
 
     def query_args(self) -> dict[str, str]:
         args = {"outcome": self.outcome, "state": self.state, "q": self.name,
                 "from": self.appointment_from.isoformat() if self.appointment_from else "",
-                "to": self.appointment_to.isoformat() if self.appointment_to else ""}
+                "to": self.appointment_to.isoformat() if self.appointment_to else "",
+                "client": str(self.client) if self.client else ""}
         return {key: value for key, value in args.items() if value}
 
 
@@ -59,7 +65,15 @@ def queue_query(filters: Filters) -> Select:
         query = query.where(Screening.appointment_date <= filters.appointment_to)
     if filters.name:
         query = query.where(*_name_matches(filters.name))
+    if filters.client:
+        client = find(filters.client)
+        query = query.where(Screening.client_id.in_(group_ids(client) if client else []))
     return query.order_by(*QUEUE_ORDER)
+
+
+def _row_id(text: str) -> int | None:
+    """A record's number from the query string, or None for anything else."""
+    return int(text) if text.isdigit() and 0 < int(text) <= MAX_ROW_ID else None
 
 
 def _name_matches(text: str) -> list:

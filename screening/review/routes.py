@@ -6,7 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import export, fhir, printing
+from .. import clients, export, fhir, printing, returning
 from ..audit import ACTIONS, record
 from ..clinic import clinic_today, current_rulebook
 from ..database import db, paginate
@@ -29,7 +29,10 @@ def queue():
     page = paginate(queue_query(filters).options(QUEUE_COLUMNS),
                     request.args.get("page", 1, type=int), PER_PAGE)
     return render_template("review/queue.html", page=page, filters=filters, states=STATES,
-                           today=clinic_today(), copies=same_day_copies(page.items))
+                           today=clinic_today(), copies=same_day_copies(page.items),
+                           client=clients.find(filters.client) if filters.client else None,
+                           every_client={key: value for key, value in
+                                         filters.query_args().items() if key != "client"})
 
 
 @bp.get("/screenings/<int:screening_id>")
@@ -94,7 +97,15 @@ def _detail(screening: Screening, form: DecisionForm):
            detail=SHOWN_WITH_ERRORS if form.errors else "")
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.screening_id == screening.id)
                                 .order_by(AuditEvent.id.desc()).limit(50)).all()
+    whole = clients.root(screening.client) if screening.client else None
+    earlier = clients.earlier_screenings(screening)
+    previous = earlier[0] if earlier else None
     return render_template("review/screening.html", screening=screening, form=form,
+                           client_record=whole, previous=previous,
+                           changes=returning.answer_changes(
+                               current_rulebook(), previous.answers, screening.answers)
+                           if previous else [],
+                           client_screenings=clients.screenings_of(whole) if whole else [],
                            result_today=result_if_screened_today(screening), events=events,
                            actions=ACTIONS, retired=_retired_answers(screening),
                            letter=bool(printing.letter_items(screening)),

@@ -22,7 +22,9 @@ from .yamlio import Problems, check_date, check_id, check_keys, flag, text_field
 CONDITION_KEYS = {"id", "name", "seed", "added_by_clinic", "reviewed", "questions", "rules",
                   "notes"}
 #: Fields every question may have; its type adds its own (`QuestionType.fields`).
-QUESTION_KEYS = {"id", "text", "short", "type", "hint", "optional", "ask_when"}
+QUESTION_KEYS = {"id", "text", "short", "type", "hint", "optional", "ask_when", "ask_afresh"}
+#: Operators that test an answer against a time window ending on the screening's date.
+WINDOW_OPERATORS = frozenset({"within", "older_than"})
 RULE_KEYS = {"id", "when", "outcome", "urgent", "client_message", "therapist_action", "areas",
              "areas_from", "overrides", "source", "suggested_default", "note", "ask_to_check"}
 #: Names the questionnaire form uses itself: its detail and consent fields, its attributes and
@@ -40,7 +42,8 @@ RESERVED_IDS = frozenset({
     "validate_guardian_name", "validate_guardian_relationship", "only_follow_ups_to_answer",
     "declaration", "dates_checked", "dates_to_check", "date_notes", "date_summary",
     "screened_on",
-    "dataset", "elements"})
+    "dataset", "elements",
+    "opened"})  # a returning client's questionnaire posts it (invitations/_last_time.html)
 #: Operators a follow-up's `ask_when` may use: the form shows or hides it in the browser.
 ASK_WHEN_OPERATORS = {"is", "in", "includes", "answered"}
 
@@ -81,7 +84,40 @@ def load_conditions(raw: dict[str, tuple[Path, Any]], regions: tuple[Region, ...
         rules = _read_rules(cid, data.get("rules"), questions, regions, parameters, rule_ids,
                             problems, str(file))
         conditions[cid] = _condition(cid, data, questions, rules, problems, str(file))
+    _check_asked_afresh(conditions, questions, problems)
     return conditions, questions
+
+
+def _check_asked_afresh(conditions: dict[str, Condition], questions: dict[str, Question],
+                        problems: Problems) -> None:
+    """Every question a rule tests over a time window, and every question of an urgent rule
+    (a red flag), is marked `ask_afresh`: a returning client must answer it again, since
+    last time's answer says nothing about today."""
+    for condition in conditions.values():
+        for rule in condition.rules:
+            why = {qid: f"is tested over a time window by rule '{rule.id}'"
+                   for qid in windowed_questions(rule.when_data)}
+            if rule.urgent:
+                why = {qid: f"is a red flag (urgent rule '{rule.id}')"
+                       for qid in referenced_questions(rule.when_data or {})} | why
+            for qid, reason in sorted(why.items()):
+                question = questions.get(qid)
+                if question is not None and not question.ask_afresh:
+                    problems.add(conditions[question.condition].file if question.condition
+                                 in conditions else condition.file, f"question '{qid}'",
+                                 f"{reason}: mark it 'ask_afresh: true', so a returning client "
+                                 "is asked it again, never shown last time's answer")
+
+
+def windowed_questions(tree: Any) -> set[str]:
+    """The questions a predicate tree tests against a time window."""
+    if isinstance(tree, dict):
+        if "q" in tree:
+            return {tree["q"]} if WINDOW_OPERATORS & set(tree) else set()
+        return set().union(*(windowed_questions(value) for value in tree.values()))
+    if isinstance(tree, list):
+        return set().union(*(windowed_questions(item) for item in tree))
+    return set()
 
 
 def _condition(cid: str, data: dict, questions: dict[str, Question], rules: list[Rule],
@@ -144,6 +180,7 @@ def _read_question(cid: str, item: dict, is_main: bool, regions: tuple[Region, .
         short=text_field(item, "short", problems, name, where),
         hint=text_field(item, "hint", problems, name, where, required=False),
         required=not flag(item, "optional", problems, name, where),
+        ask_afresh=flag(item, "ask_afresh", problems, name, where),
         parent=None if is_main else cid,
         ask_when_data=item.get("ask_when"),
         **kind.definition(item, regions, problems, name, where),

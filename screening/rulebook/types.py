@@ -42,6 +42,9 @@ class Question:
     maximum: float | None = None
     unit: str = ""
     max_length: int = DEFAULT_TEXT_LENGTH
+    #: About today or a short time window: a returning client is always asked it again,
+    #: never shown last time's answer (and neither is the rest of its condition).
+    ask_afresh: bool = False
 
     @property
     def kind(self) -> QuestionType:

@@ -135,6 +135,7 @@ questions:
     short: operations in the last 6 months
     type: yes_no
   - id: surgery_date
+    ask_afresh: true
     text: What was the date of the operation?
     short: the operation
     type: date
@@ -153,6 +154,7 @@ questions:
     type: yes_no
     not_sure: true
   - id: leg_symptoms_since
+    ask_afresh: true
     text: Since the operation, have you had new swelling, pain or warmth in a limb?
     short: new swelling, pain or warmth in a limb
     type: yes_no
@@ -291,6 +293,7 @@ questions:
     min: 0
     max: 20
   - id: bp_symptoms
+    ask_afresh: true
     text: Do you have any of these today?
     short: symptoms today
     type: choice
@@ -354,6 +357,7 @@ questions:
       - {id: small_flat, label: Small or mostly flat}
       - {id: large_raised, label: "Large, raised or bulging"}
   - id: vv_symptoms_now
+    ask_afresh: true
     text: Right now, are any of them painful, hot, red, hard, or newly swollen?
     short: painful, hot, red or swollen veins
     type: yes_no

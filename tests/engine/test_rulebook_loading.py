@@ -149,7 +149,7 @@ BROKEN = {
         [BP, "is not valid YAML", "line"]),
     "duplicate YAML key": (
         [(VV, "    outcome: local\n", "    outcome: local\n    outcome: caution\n")],
-        [VV, "is not valid YAML", "duplicate key 'outcome'", "line 31"]),
+        [VV, "is not valid YAML", "duplicate key 'outcome'", "line 32"]),
     "missing client_message": (
         [(VV, "    client_message: Your therapist won't press on the veins.\n", "")],
         [VV, "rule 'varicose_veins'", "missing field 'client_message'"]),

@@ -42,9 +42,9 @@ def _has_therapist(app) -> bool:
         return db.session.scalar(select(Therapist)) is not None
 
 
-def invite(client, **fields):
+def invite(browser, **fields):
     """Post the review area's invitation form."""
-    return client.post("/review/invitations/new", data={**INVITE, **fields})
+    return browser.post("/review/invitations/new", data={**INVITE, **fields})
 
 
 def deliver(app, **options):

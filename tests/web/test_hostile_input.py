@@ -49,6 +49,9 @@ def post_forms(rulebook) -> dict[str, MultiDict]:
         "/review/invitations/<int:invitation_id>/resend": MultiDict({"email": "ana@example.com"}),
         "/review/invitations/<int:invitation_id>/cancel": MultiDict({"csrf_token": "x"}),
         "/review/emails/<int:message_id>/retry": MultiDict({"csrf_token": "x"}),
+        "/review/clients/<int:client_id>/merge": MultiDict({"other": "2"}),
+        "/start/<token>": signed,
+        "/review/clients/<int:client_id>/unmerge": MultiDict({"csrf_token": "x"}),
     }
 
 
