@@ -160,9 +160,10 @@ class QuestionnaireBase(DetailsForm):
         pairs = [(name, value.isoformat() if isinstance(value, date) else value)
                  for name, value in self.details().items() if value is not None]
         pairs.append(("submission_key", self.submission_key.data or ""))
+        questions = self.rulebook.questions
         for question_id, value in self.answers().items():
-            for item in value if isinstance(value, list) else [value]:
-                pairs.append((question_id, str(item)))
+            question = questions[question_id]
+            pairs += [(question_id, item) for item in question.kind.posted(question, value)]
         return pairs
 
     def only_follow_ups_to_answer(self) -> bool:

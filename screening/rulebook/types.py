@@ -42,6 +42,16 @@ class Question:
     maximum: float | None = None
     unit: str = ""
     max_length: int = DEFAULT_TEXT_LENGTH
+    #: An intake detail (intake.yaml), not a screening question: no rule reads it unless the
+    #: rule says `reads_intake: true`. Its `condition` is "" and `section` its section's id.
+    intake: bool = False
+    section: str = ""
+    #: What a contact question asks (name, practice, relationship, phone, email), and which
+    #: of them a contact given must have (each a tuple of parts, one of which is enough).
+    parts: tuple[str, ...] = ()
+    needs: tuple[tuple[str, ...], ...] = ()
+    #: What an area-with-score question calls its score.
+    score_label: str = ""
 
     @property
     def kind(self) -> QuestionType:
@@ -75,6 +85,8 @@ class Rule:
     overrides: tuple[str, ...] = ()
     suggested_default: bool = False
     note: str = ""
+    #: The rule tests intake details on purpose (refused by the loader without this).
+    reads_intake: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,14 @@ class Section:
     title: str
     intro: str
     conditions: tuple[str, ...]
+    #: Every question of the section in form order: its conditions' questions, or for an
+    #: intake section (kind "intake", from intake.yaml) its own.
+    questions: tuple[str, ...] = ()
+    kind: str = "screening"
+
+    @property
+    def intake(self) -> bool:
+        return self.kind == "intake"
 
 
 @dataclass(frozen=True)
@@ -147,6 +167,11 @@ class Rulebook:
     def version(self) -> str:
         """The label a clinic gave this rule book plus a hash of its content."""
         return f"{self.label}+{self.digest[:12]}"
+
+    @property
+    def screening_questions(self) -> list[Question]:
+        """The health questions (every question but the intake details), in form order."""
+        return [question for question in self.questions.values() if not question.intake]
 
     @property
     def rules(self) -> tuple[Rule, ...]:
