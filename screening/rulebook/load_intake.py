@@ -13,10 +13,13 @@ from typing import Any
 
 from .load_conditions import read_question
 from .types import Question, Region, Section
-from .yamlio import Problems, check_id, check_mapping, text_field
+from .yamlio import Problems, check_id, check_mapping, flag, text_field
 
 FILE = "intake.yaml"
 PLACES = ("before", "after")  # the health questions
+#: Fields only an intake question has (see intake.yaml).
+INTAKE_KEYS = frozenset({"chart", "record_label", "addressee"})
+CHARTS = ("focus", "no_touch")
 
 
 def load_intake(data: dict[str, Any] | None, regions: tuple[Region, ...], taken: set[str],
@@ -57,6 +60,10 @@ def load_intake(data: dict[str, Any] | None, regions: tuple[Region, ...], taken:
             str(item["id"]), text_field(item, "title", problems, file, where),
             text_field(item, "intro", problems, file, where, required=False), (),
             tuple(question.id for question in own), kind="intake"))
+    addressees = [qid for qid, question in questions.items() if question.addressee]
+    if len(addressees) > 1:
+        problems.add(file, f"question '{addressees[1]}', field 'addressee'", "only one contact "
+                     f"can be the client's doctor (also '{addressees[0]}')")
     return sections, questions
 
 
@@ -73,8 +80,27 @@ def _questions(item: dict, regions: tuple[Region, ...], problems: Problems, file
         if not isinstance(entry, dict):
             problems.add(file, spot, "expected a mapping of fields")
             continue
+        own = {key: entry.pop(key) for key in INTAKE_KEYS & set(entry)}
         question = read_question(entry, regions, problems, file, spot, condition="",
-                                 intake=True, section=str(item["id"]))
+                                 intake=True, section=str(item["id"]), **_intake_fields(
+                                     own, entry, problems, file, spot))
         if question is not None:
             found.append(question)
     return found
+
+
+def _intake_fields(own: dict, entry: dict, problems: Problems, file: str,
+                   where: str) -> dict[str, Any]:
+    chart = own.get("chart", "")
+    if chart and (chart not in CHARTS or entry.get("type") not in ("body_location",
+                                                                    "body_areas_scored")):
+        problems.add(file, f"{where}, field 'chart'", f"expected one of {', '.join(CHARTS)}, "
+                     "on a body-area question")
+        chart = ""
+    addressee = flag(own, "addressee", problems, file, where)
+    if addressee and entry.get("type") != "contact":
+        problems.add(file, f"{where}, field 'addressee'", "only a contact question can be "
+                     "the one the doctor's letter is addressed to")
+    return {"chart": chart, "addressee": addressee,
+            "record_label": text_field(own, "record_label", problems, file, where,
+                                       required=False)}

@@ -52,6 +52,11 @@ class Question:
     needs: tuple[tuple[str, ...], ...] = ()
     #: What an area-with-score question calls its score.
     score_label: str = ""
+    #: Intake only: the body chart kind its areas are drawn as (focus, no_touch); what the
+    #: printed record calls it; whether the doctor's letter is addressed to this contact.
+    chart: str = ""
+    record_label: str = ""
+    addressee: bool = False
 
     @property
     def kind(self) -> QuestionType:
@@ -172,6 +177,27 @@ class Rulebook:
     def screening_questions(self) -> list[Question]:
         """The health questions (every question but the intake details), in form order."""
         return [question for question in self.questions.values() if not question.intake]
+
+    def intake_chart(self, answers: dict[str, Any]) -> dict[str, Any]:
+        """The client's own areas for the body chart, by kind ({'focus': [...], 'no_touch':
+        [...]}), each area once in region order, from the intake questions that say `chart`;
+        and under 'scores' each scored area's score as the legend says it."""
+        chosen: dict[str, set[str]] = {"focus": set(), "no_touch": set()}
+        scores: dict[str, str] = {}
+        for question in self.questions.values():
+            value = answers.get(question.id)
+            if question.chart and value:
+                chosen[question.chart].update(value)
+            if question.chart and isinstance(value, dict):
+                scores.update({area: f"{question.score_label.lower()} {score} of 10"
+                               for area, score in value.items() if score is not None})
+        return {**{kind: [region.id for region in self.regions if region.id in areas]
+                   for kind, areas in chosen.items()}, "scores": scores}
+
+    @property
+    def addressee(self) -> Question | None:
+        """The intake question naming the client's doctor (the letter is addressed to them)."""
+        return next((q for q in self.questions.values() if q.addressee), None)
 
     @property
     def rules(self) -> tuple[Rule, ...]:
