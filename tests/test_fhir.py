@@ -564,3 +564,38 @@ def test_screening_page_links_to_the_fhir_downloads(app, client, rulebook):
 def test_unknown_screening_is_not_found(app, client):
     sign_in(app, client)
     assert client.get("/review/screenings/999/fhir.json").status_code == 404
+
+
+def test_intake_details_round_trip_through_a_valid_response(rulebook, items):
+    """Areas with their scores (nested in each area's answer) and contacts (a group of
+    parts) are strictly valid R4, fit their items, and read back as they were stored."""
+    from tests.web.test_intake_record import STORED
+
+    answers = {**all_no(rulebook), **STORED}
+    resource = response_for(rulebook, answers)
+    check_response(resource, items)
+    by_link = {item["linkId"]: item for item in _response_items(resource["item"])}
+    assert [answer.get("item", [{}])[0].get("answer") for answer in
+            by_link["pain_areas"]["answer"]] == [[{"valueInteger": 6}], None]
+    assert "answer" not in by_link["doctor"]
+    assert by_link["doctor-name"]["answer"] == [{"valueString": "Dr A Patel"}]
+    assert items["doctor"]["type"] == "group"
+    assert items["pain_areas-score"]["type"] == "integer"
+    raw, problems = fhir.answers_from_response(rulebook, resource)
+    assert problems == {}
+    assert normalise(rulebook, raw, today=TODAY)[0] == normalise(rulebook, answers,
+                                                                 today=TODAY)[0]
+
+
+def test_wrong_intake_items_are_named(rulebook):
+    resource = response_for(rulebook, {**all_no(rulebook), "doctor": {"name": "Dr A Patel"},
+                                       "pain_areas": {"neck": 2}})
+    for group in resource["item"]:
+        for item in group["item"]:
+            if item["linkId"] == "doctor":
+                item["item"][0]["linkId"] = "doctor-fax"
+            if item["linkId"] == "pain_areas":
+                item["answer"][0]["item"][0]["linkId"] = "pain_areas-other"
+    _raw, problems = fhir.answers_from_response(rulebook, resource)
+    assert problems["doctor"].startswith("expected items doctor-name, doctor-practice")
+    assert problems["pain_areas"] == "expected only pain_areas-score items in an answer"

@@ -134,7 +134,7 @@ class BodyAreasScored(QuestionType):
             "linkId": self.score_link(question), "text": f"{question.score_label} (0 to 10)",
             "type": "integer", "required": False}]}
 
-    def fhir_answers(self, question: Question, value: Any, coding) -> list[dict[str, Any]]:
+    def fhir_response(self, question: Question, value: Any, coding) -> dict[str, Any]:
         answers = []
         for area, score in value.items():
             answer: dict[str, Any] = {"valueCoding": coding(question, area)}
@@ -143,7 +143,7 @@ class BodyAreasScored(QuestionType):
                                    "text": f"{question.score_label} (0 to 10)",
                                    "answer": [{"valueInteger": score}]}]
             answers.append(answer)
-        return answers
+        return {"answer": answers}
 
     def from_fhir(self, question: Question, item: dict[str, Any], code) -> Any:
         found: dict[str, Any] = {}
