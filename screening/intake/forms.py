@@ -253,7 +253,7 @@ def posted_answers(rulebook: Rulebook, formdata, today: date) -> dict[str, Any] 
     raw: dict[str, Any] = {}
     for question in rulebook.questions.values():
         values = formdata.getlist(question.id)
-        if len(values) > 1 and not question.multiple:
+        if len(values) > 1 and not (question.multiple or question.kind.several_values):
             return None
         try:
             value = question.kind.read(question, values)

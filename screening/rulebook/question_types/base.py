@@ -44,6 +44,8 @@ class QuestionType(ABC):
     gives_areas: ClassVar[bool] = False
     #: Its answers are the client's own words: shown as written, dropped when anonymising.
     free_text: ClassVar[bool] = False
+    #: One answer posted as several values under its name (a contact's parts, in order).
+    several_values: ClassVar[bool] = False
     #: The form shows it as a group of radios or checkboxes: links go to the first one.
     grouped: ClassVar[bool] = False
     #: The macro that renders it, called as (field, q, disabled, region_groups), and the

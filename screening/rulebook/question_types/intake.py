@@ -169,7 +169,7 @@ class Contact(QuestionType):
 
     name, macro = "contact", "contact_question"
     fields = frozenset({"parts", "needs"})
-    free_text = fhir_nested = True
+    free_text = fhir_nested = several_values = True
     fhir_type = "group"
 
     def definition(self, item, regions, problems, file, where):
