@@ -71,7 +71,8 @@ def pain_map(client: Client):
     client.page.select_option("select[name=pain_areas]:has(option[value='lower_back:6'])",
                               "lower_back:6")
     client.page.evaluate("""() => { document.activeElement.blur();
-        document.querySelector('fieldset:has([name=pain_areas])').scrollIntoView(); }""")
+        document.querySelector('[name=pain_areas][value=lower_back]').closest('.scored')
+            .scrollIntoView({block: 'end'}); window.scrollBy(0, 40); }""")
     return {}
 
 
