@@ -173,11 +173,6 @@ class Rulebook:
         """The label a clinic gave this rule book plus a hash of its content."""
         return f"{self.label}+{self.digest[:12]}"
 
-    @property
-    def screening_questions(self) -> list[Question]:
-        """The health questions (every question but the intake details), in form order."""
-        return [question for question in self.questions.values() if not question.intake]
-
     def intake_chart(self, answers: dict[str, Any]) -> dict[str, Any]:
         """The client's own areas for the body chart, by kind ({'focus': [...], 'no_touch':
         [...]}), each area once in region order, from the intake questions that say `chart`;

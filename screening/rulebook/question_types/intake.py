@@ -87,9 +87,6 @@ class BodyAreasScored(QuestionType):
                 self._score(question, area, str(score) if isinstance(score, int) else "x")
         return {area: value[area] for area in allowed if area in value}
 
-    def choices(self, question: Question) -> list[tuple[str, str]]:
-        return [(option.id, option.label) for option in question.options]
-
     def shown(self, question: Question, data: Any, raw: list[str] | None
               ) -> tuple[list[str], dict[str, str]]:
         """(areas ticked, {area: score as text}) for the form to show: from the answer read,
