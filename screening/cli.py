@@ -58,6 +58,8 @@ def list_questions() -> None:
         item = {"id": question.id, "type": question.type, "text": question.text,
                 "condition": question.condition, "follow_up_of": question.parent,
                 "required": question.required}
+        if question.intake:  # an intake detail: in a section of intake.yaml, not a condition
+            item["intake_section"] = question.section
         if question.hint:
             item["hint"] = question.hint
         if question.choices:

@@ -48,7 +48,8 @@ def write_csv(rulebook: Rulebook, screenings: Sequence[Screening], stream: TextI
     writer = csv.writer(stream, quoting=csv.QUOTE_ALL)
     writer.writerow([neutralise(name) for name in (*LEADING, *questions, *TRAILING)])
     for screening in screenings:
-        writer.writerow([neutralise(_cell(value)) for value in _row(screening, questions)])
+        writer.writerow([neutralise(_cell(value))
+                         for value in _row(rulebook, screening, questions)])
     return len(screenings)
 
 
@@ -63,7 +64,7 @@ def csv_text(rulebook: Rulebook, screenings: Sequence[Screening]) -> str:
     return buffer.getvalue()
 
 
-def _row(screening: Screening, questions: list[str]) -> list[Any]:
+def _row(rulebook: Rulebook, screening: Screening, questions: list[str]) -> list[Any]:
     answers = screening.answers or {}
     return [
         screening.id, as_utc(screening.submitted_at).isoformat(timespec="seconds"),
@@ -72,9 +73,17 @@ def _row(screening: Screening, questions: list[str]) -> list[Any]:
         screening.outcome, "yes" if screening.urgent else "no", screening.decision,
         screening.signed_as, screening.signed_on,
         (screening.declaration or {}).get("version"), screening.guardian_consent,
-        *(answers.get(qid) for qid in questions),
+        *(_answer(rulebook, qid, answers.get(qid)) for qid in questions),
         [finding["rule"] for finding in screening.findings or ()],
         screening.body_areas or []]
+
+
+def _answer(rulebook: Rulebook, qid: str, value: Any) -> Any:
+    """An answer as its type writes it in CSV (areas with scores as `area:score`, a
+    contact's parts as `part: text`); as stored for a question the rule book no longer has."""
+    question = rulebook.questions.get(qid)
+    return value if question is None or value is None else question.kind.export(question,
+                                                                                value)
 
 
 def _cell(value: Any) -> str:

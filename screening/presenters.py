@@ -42,6 +42,26 @@ def format_answer(question: Question, value: Any) -> str:
     return question.kind.display(question, value)
 
 
+def intake_rows(rulebook: Rulebook, answers: Mapping[str, Any],
+                brief: bool = False) -> list[tuple[Question, str]]:
+    """(question, answer as read) for each intake detail answered, as the record lists them:
+    not the body areas the chart's legend names (with their scores) already; `brief` (the
+    client's result, with no chart) lists those, and leaves out what they typed and contacts.
+    Lines typed (a list of medicines) read as one, separated by semicolons, so the record
+    stays short."""
+    rows = []
+    for question in rulebook.questions.values():
+        value = answers.get(question.id)
+        if not question.intake or is_empty(value):
+            continue
+        if (question.chart and not brief) or (brief and question.kind.free_text):
+            continue
+        text = format_answer(question, value)
+        rows.append((question, "; ".join(line.strip() for line in text.splitlines()
+                                         if line.strip())))  # one line each: a list typed
+    return rows
+
+
 def question_macro(question: Question):
     """The macro that renders `question` in the form: its type's `macro`, in its type's
     `template` (templates/_macros.html for the built-in types)."""
@@ -96,6 +116,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(date_time)
     app.add_template_global(format_answer)
     app.add_template_global(question_macro)
+    app.add_template_global(intake_rows)
     app.add_template_global(group_findings)
     app.add_template_global(sorted(GATE), "gate")
     app.add_template_global(region_groups)

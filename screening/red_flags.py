@@ -51,7 +51,7 @@ def _revealing(rulebook: Rulebook, question: Question) -> dict[str, str]:
     while parent is not None:
         answers[parent] = "yes"
         parent = rulebook.questions[parent].parent
-    if question.id != question.condition:
+    if question.condition and question.id != question.condition:  # intake details: none
         answers.setdefault(question.condition, "yes")
     return answers
 

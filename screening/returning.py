@@ -41,8 +41,7 @@ def asked_afresh(rulebook: Rulebook, question: Question) -> bool:
 def section_questions(rulebook: Rulebook, section: Section) -> list[str]:
     """A section's question ids, in form order: the one place that says what a section
     holds."""
-    return [qid for cid in section.conditions if cid in rulebook.conditions
-            for qid in rulebook.conditions[cid].questions]
+    return [qid for qid in section.questions if qid in rulebook.questions]
 
 
 def kept_answers(rulebook: Rulebook, previous: Mapping[str, Any], today: date

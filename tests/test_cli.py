@@ -176,6 +176,7 @@ def test_questions_say_which_are_follow_ups(cli):
     assert items["varicose_veins"]["follow_up_of"] is None
     assert items["vv_location"]["follow_up_of"] == "varicose_veins"
     assert items["implants"]["required"] is False
+    assert "intake_section" not in items["varicose_veins"]
 
 
 # --- screen ------------------------------------------------------------------------------------

@@ -256,3 +256,18 @@ def test_cli_refuses_an_unknown_format(runner):
     assert result.exit_code == 2
     assert "xlsx" in result.output
     assert "Traceback" not in result.output
+
+
+def test_intake_details_have_their_own_columns_in_their_types_encoding(app, rulebook):
+    from tests.web.test_intake_record import STORED
+
+    with app.app_context():
+        add_screening(rulebook, {**STORED, "doctor": {"name": "=Dr Evil", "phone": "+1 555 0100"}})
+        text = export.csv_text(rulebook, db.session.scalars(select(Screening)).all())
+    [row] = as_dicts(text)
+    assert row["pain_areas"] == "lower_back:6;right_shoulder"
+    assert row["no_touch_areas"] == "abdomen" and row["pressure"] == "firm"
+    assert row["emergency_contact"] == ("name: Sam Example;relationship: Partner;"
+                                        "phone: 07700 900123")
+    assert row["doctor"] == "name: =Dr Evil;phone: +1 555 0100"  # no part starts a cell
+    assert row["medicines"] == "Ibuprofen\nSertraline 50 mg"

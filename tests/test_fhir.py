@@ -34,7 +34,7 @@ ITEM_TYPES_R4 = {"group", "display", "boolean", "decimal", "integer", "date", "d
                  "string", "text", "url", "choice", "open-choice", "attachment", "reference",
                  "quantity"}
 VALUE_KEYS = {"choice": "valueCoding", "date": "valueDate", "decimal": "valueDecimal",
-              "string": "valueString", "text": "valueString"}
+              "string": "valueString", "text": "valueString", "integer": "valueInteger"}
 TODAY = date.today()
 
 
@@ -92,8 +92,9 @@ def check_response(resource, items):
             continue
         answers = item["answer"]
         assert answers and (definition.get("repeats") or len(answers) == 1)
-        for answer in answers:
-            assert list(answer) == [VALUE_KEYS[definition["type"]]], (item["linkId"], answer)
+        for answer in answers:  # (and the items nested in it: a pain area's score)
+            assert [key for key in answer if key != "item"] == [VALUE_KEYS[definition["type"]]], (
+                item["linkId"], answer)
         if definition["type"] == "choice":
             options = [option["valueCoding"] for option in definition["answerOption"]]
             assert all(answer["valueCoding"] in options for answer in answers)
@@ -117,8 +118,14 @@ def test_questionnaire_is_a_valid_r4_questionnaire_of_every_question(rulebook, q
     assert questionnaire["url"] == fhir.QUESTIONNAIRE_URL
     assert questionnaire["status"] == "active"
     assert questionnaire["publisher"] == "Riverside Massage"
-    questions = [link for link, item in items.items() if item["type"] not in ("group", "display")]
-    assert questions == list(rulebook.questions)  # form order
+    questions = [link for link, item in items.items() if item["type"] not in ("group", "display")
+                 or link in rulebook.questions]  # (a contact is a group of its parts)
+    parts = [link for link in questions if link not in rulebook.questions]
+    assert [link for link in questions if link in rulebook.questions] == list(
+        rulebook.questions)  # form order
+    assert parts == ["pain_areas-score", "doctor-name", "doctor-practice", "doctor-phone",
+                     "doctor-email", "emergency_contact-name", "emergency_contact-relationship",
+                     "emergency_contact-phone"]
     assert [group["text"] for group in questionnaire["item"]] == [
         section.title for section in rulebook.sections]
     for item in items.values():
@@ -132,7 +139,7 @@ def test_items_carry_type_options_and_required(rulebook, items):
         assert item["text"] == question.text
         assert item["required"] is question.required
         assert item.get("repeats", False) is question.multiple
-        if question.type in ("yes_no", "choice", "body_location"):
+        if question.kind.coded:
             codes = [option["valueCoding"]["code"] for option in item["answerOption"]]
             assert codes == [value for value, _label in question.choices]
             assert {option["valueCoding"]["system"] for option in item["answerOption"]} == {
@@ -187,7 +194,7 @@ def _holds(condition, answers):
     return equal if condition["operator"] == "=" else not equal
 
 
-def fhir_shown(questionnaire, response_items):
+def fhir_shown(questionnaire, response_items, questions):
     given = {item["linkId"]: item["answer"] for item in _response_items(response_items)
              if "answer" in item}
     seen, shown = {}, []
@@ -202,7 +209,7 @@ def fhir_shown(questionnaire, response_items):
                     continue
             if item["type"] == "display":
                 continue
-            if item["type"] != "group":
+            if item["linkId"] in questions:  # (not a part of one: a contact's, a score)
                 shown.append(item["linkId"])
                 seen[item["linkId"]] = given.get(item["linkId"], [])
             visit(item.get("item", []))
@@ -225,7 +232,7 @@ def sample_values(question):
 def assert_same_questions_asked(rulebook, questionnaire, answers):
     expected = [question.id for question in asked(rulebook, answers)]
     items = fhir.response_items(rulebook, answers)  # every answer, asked or not
-    assert fhir_shown(questionnaire, items) == expected, answers
+    assert fhir_shown(questionnaire, items, rulebook.questions) == expected, answers
 
 
 def test_a_fhir_form_filler_asks_exactly_the_follow_ups_the_form_asks(rulebook, questionnaire):
@@ -557,3 +564,38 @@ def test_screening_page_links_to_the_fhir_downloads(app, client, rulebook):
 def test_unknown_screening_is_not_found(app, client):
     sign_in(app, client)
     assert client.get("/review/screenings/999/fhir.json").status_code == 404
+
+
+def test_intake_details_round_trip_through_a_valid_response(rulebook, items):
+    """Areas with their scores (nested in each area's answer) and contacts (a group of
+    parts) are strictly valid R4, fit their items, and read back as they were stored."""
+    from tests.web.test_intake_record import STORED
+
+    answers = {**all_no(rulebook), **STORED}
+    resource = response_for(rulebook, answers)
+    check_response(resource, items)
+    by_link = {item["linkId"]: item for item in _response_items(resource["item"])}
+    assert [answer.get("item", [{}])[0].get("answer") for answer in
+            by_link["pain_areas"]["answer"]] == [[{"valueInteger": 6}], None]
+    assert "answer" not in by_link["doctor"]
+    assert by_link["doctor-name"]["answer"] == [{"valueString": "Dr A Patel"}]
+    assert items["doctor"]["type"] == "group"
+    assert items["pain_areas-score"]["type"] == "integer"
+    raw, problems = fhir.answers_from_response(rulebook, resource)
+    assert problems == {}
+    assert normalise(rulebook, raw, today=TODAY)[0] == normalise(rulebook, answers,
+                                                                 today=TODAY)[0]
+
+
+def test_wrong_intake_items_are_named(rulebook):
+    resource = response_for(rulebook, {**all_no(rulebook), "doctor": {"name": "Dr A Patel"},
+                                       "pain_areas": {"neck": 2}})
+    for group in resource["item"]:
+        for item in group["item"]:
+            if item["linkId"] == "doctor":
+                item["item"][0]["linkId"] = "doctor-fax"
+            if item["linkId"] == "pain_areas":
+                item["answer"][0]["item"][0]["linkId"] = "pain_areas-other"
+    _raw, problems = fhir.answers_from_response(rulebook, resource)
+    assert problems["doctor"].startswith("expected items doctor-name, doctor-practice")
+    assert problems["pain_areas"] == "expected only pain_areas-score items in an answer"

@@ -26,9 +26,8 @@ def questionnaire(rulebook: Rulebook, publisher: str | None = None) -> dict[str,
         if section.intro:
             children.append({"linkId": f"{section_link_id(section.id)}-intro", "type": "display",
                              "text": section.intro})
-        for cid in section.conditions:
-            children.extend(_question_item(rulebook, rulebook.questions[qid])
-                            for qid in rulebook.conditions[cid].questions)
+        children.extend(_question_item(rulebook, rulebook.questions[qid])
+                        for qid in section.questions)
         items.append({"linkId": section_link_id(section.id), "type": "group",
                       "text": section.title, "item": children})
     resource: dict[str, Any] = {
@@ -64,7 +63,8 @@ def _question_item(rulebook: Rulebook, question: Question) -> dict[str, Any]:
         item["item"] = [{
             "extension": [{"url": ITEM_CONTROL, "valueCodeableConcept": {"coding": [
                 {"system": ITEM_CONTROL_SYSTEM, "code": "help", "display": "Help-Button"}]}}],
-            "linkId": f"{question.id}-hint", "text": question.hint, "type": "display"}]
+            "linkId": f"{question.id}-hint", "text": question.hint, "type": "display"},
+            *item.get("item", ())]
     return item
 
 

@@ -54,6 +54,9 @@ def _read_items(rulebook: Rulebook, items: Any, where: str, groups: set[str],
         if not isinstance(answers, list):
             problems[link] = "expected a list of answers"
             continue
+        if question is not None and question.kind.fhir_nested:
+            _read_nested(question, item, raw, problems)
+            continue
         if question is not None:
             _read_answers(question, answers, raw, problems)
         for answer in answers:
@@ -83,6 +86,24 @@ def _read_answers(question: Question, answers: list, raw: dict[str, Any],
         problems[question.id] = f"one answer expected about {question.short}, not {len(values)}"
     elif values:
         raw[question.id] = values[0]
+
+
+def _read_nested(question: Question, item: dict, raw: dict[str, Any],
+                 problems: dict[str, str]) -> None:
+    """An answer its type reads itself, nested items and all (a contact's parts, areas with
+    their scores)."""
+    if question.id in raw or question.id in problems:
+        problems[question.id] = "answered more than once"
+        raw.pop(question.id, None)
+        return
+    try:
+        value = question.kind.from_fhir(question, item, _read_value)
+    except (ValueError, AttributeError, TypeError) as error:
+        problems[question.id] = str(error) if isinstance(error, ValueError) else \
+            "expected the answer's items as JSON objects"
+        return
+    if value is not None:
+        raw[question.id] = value
 
 
 def _read_value(question: Question, answer: Any) -> Any:

@@ -57,9 +57,8 @@ def response_items(rulebook: Rulebook, answers: Mapping[str, Any]) -> list[dict[
     for section in rulebook.sections:
         children = [
             {"linkId": qid, "text": rulebook.questions[qid].text,
-             "answer": _answers(rulebook.questions[qid], answers[qid])}
-            for cid in section.conditions for qid in rulebook.conditions[cid].questions
-            if not _empty(answers.get(qid))]
+             **_answers(rulebook.questions[qid], answers[qid])}
+            for qid in section.questions if not _empty(answers.get(qid))]
         if children:
             items.append({"linkId": section_link_id(section.id), "text": section.title,
                           "item": children})
@@ -70,12 +69,9 @@ def response_items(rulebook: Rulebook, answers: Mapping[str, Any]) -> list[dict[
     return items
 
 
-def _answers(question: Question, value: Any) -> list[dict[str, Any]]:
-    values = value if isinstance(value, list) else [value]
-    kind = question.kind
-    if kind.coded:
-        return [{kind.fhir_value: coding(question, item)} for item in values]
-    return [{kind.fhir_value: item} for item in values]
+def _answers(question: Question, value: Any) -> dict[str, Any]:
+    """The item's `answer` list (or, for a group such as a contact, its `item` list)."""
+    return question.kind.fhir_response(question, value, coding)
 
 
 def _untyped(value: Any) -> dict[str, Any]:

@@ -180,9 +180,10 @@ class QuestionnaireBase(DetailsForm):
         pairs += [("dates_checked", value) for value in self.dates_checked.data or ()]
         if self.from_draft.data:
             pairs.append(("from_draft", "1"))
+        questions = self.rulebook.questions
         for question_id, value in self.answers().items():
-            for item in value if isinstance(value, list) else [value]:
-                pairs.append((question_id, str(item)))
+            question = questions[question_id]
+            pairs += [(question_id, item) for item in question.kind.posted(question, value)]
         return pairs
 
     def dates_to_check(self) -> list[DateCheck]:
@@ -300,7 +301,7 @@ def posted_answers(rulebook: Rulebook, formdata, today: date) -> dict[str, Any] 
     raw: dict[str, Any] = {}
     for question in rulebook.questions.values():
         values = formdata.getlist(question.id)
-        if len(values) > 1 and not question.multiple:
+        if len(values) > 1 and not (question.multiple or question.kind.several_values):
             return None
         try:
             value = question.kind.read(question, values)

@@ -3,13 +3,15 @@
 A rule book is a folder holding `rulebook.yaml` (wording of outcomes, body
 regions, sections), `conditions/*.yaml` (one condition each: its question,
 follow-ups and rules) and, optionally, `parameters.yaml` (the thresholds a clinic
-may change, named; see parameters.py). `load_rulebook` checks the schema and the meaning and
-raises RulebookError listing every problem with its file, item and field, so a
-broken rule book never reaches a client. This package imports no Flask.
+may change, named; see parameters.py), `intake.yaml` (the intake details, never
+screened; see load_intake.py) and `body_map.yaml`. `load_rulebook` checks the
+schema and the meaning and raises RulebookError listing every problem with its
+file, item and field, so a broken rule book never reaches a client. This package imports no Flask.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,8 @@ import yaml
 from .body_map import FILE as BODY_MAP_FILE
 from .body_map import load_body_map
 from .load_conditions import load_conditions
+from .load_intake import FILE as INTAKE_FILE
+from .load_intake import load_intake
 from .parameters import REFERENCE, Parameter, fill_wording, load_parameters
 from .predicates import parameter_names
 from .types import OUTCOMES, Condition, Region, Rulebook, RulebookError, Section
@@ -61,20 +65,38 @@ def load_rulebook(path: str | Path) -> Rulebook:
     outcomes = _load_outcomes(index.get("outcomes"), problems, index_name)
     urgent = _load_texts(index.get("urgent"), ("title", "text"), problems, index_name, "urgent")
     sections = _load_sections(index.get("sections"), problems, index_name)
+    intake_file = root / INTAKE_FILE
+    intake_sections, intake = load_intake(
+        wording.fill(_read_yaml(intake_file, problems), intake_file)
+        if intake_file.exists() else None, regions, {section.id for section in sections},
+        problems, str(intake_file))
     files = {file.stem: file for file in sorted((root / "conditions").glob("*.yaml"))}
     raw_conditions = _condition_files(files, sections, wording, problems, index_name)
-    conditions, questions = load_conditions(raw_conditions, regions, parameters, problems)
+    conditions, questions = load_conditions(raw_conditions, regions, parameters, problems,
+                                            intake)
     body_map = _load_body_map(root / BODY_MAP_FILE, regions, problems)
     wording.check_all_used(conditions, str(parameters_file))
     if problems.items:
         raise RulebookError(problems.items)
+    sections = [*intake_sections["before"], *_with_questions(sections, conditions),
+                *intake_sections["after"]]
     return Rulebook(
         title=str(index["title"]), label=str(index["version"]),
         digest=_digest(root, [index_file, *files.values(), *(
-            [parameters_file] if parameters_file.exists() else [])]),
+            [parameters_file] if parameters_file.exists() else []), *(
+            [intake_file] if intake_file.exists() else [])]),
         path=str(root), outcomes=outcomes, urgent=urgent, regions=regions,
-        sections=tuple(sections), conditions=conditions, questions=questions,
+        sections=tuple(sections), conditions=conditions,
+        questions={qid: (intake | questions)[qid] for section in sections
+                   for qid in section.questions},
         parameters=parameters, body_map=body_map)
+
+
+def _with_questions(sections: list[Section], conditions: dict[str, Condition]) -> list[Section]:
+    """The health sections with their questions listed, condition by condition."""
+    return [dataclasses.replace(section, questions=tuple(
+        qid for cid in section.conditions for qid in conditions[cid].questions))
+        for section in sections]
 
 
 class Wording:

@@ -26,7 +26,8 @@ QUESTION_KEYS = {"id", "text", "short", "type", "hint", "optional", "ask_when", 
 #: Operators that test an answer against a time window ending on the screening's date.
 WINDOW_OPERATORS = frozenset({"within", "older_than"})
 RULE_KEYS = {"id", "when", "outcome", "urgent", "client_message", "therapist_action", "areas",
-             "areas_from", "overrides", "source", "suggested_default", "note", "ask_to_check"}
+             "areas_from", "overrides", "source", "suggested_default", "note", "ask_to_check",
+             "reads_intake"}
 #: Names the questionnaire form uses itself: its detail and consent fields, its attributes and
 #: methods (WTForms sets each field as an attribute of the form), and the two properties of
 #: a <form> element its script uses. A question with one of these ids would break the
@@ -49,10 +50,15 @@ ASK_WHEN_OPERATORS = {"is", "in", "includes", "answered"}
 
 
 def load_conditions(raw: dict[str, tuple[Path, Any]], regions: tuple[Region, ...],
-                    parameters: Mapping[str, Parameter],
-                    problems: Problems) -> tuple[dict[str, Condition], dict[str, Question]]:
-    """Build conditions and questions (in form order) from the parsed condition files."""
-    questions: dict[str, Question] = {}
+                    parameters: Mapping[str, Parameter], problems: Problems,
+                    intake: Mapping[str, Question] | None = None,
+                    ) -> tuple[dict[str, Condition], dict[str, Question]]:
+    """Build conditions and questions (in form order) from the parsed condition files.
+
+    `intake` holds the intake details (intake.yaml), already read: their ids are taken, and
+    a rule may test them only with `reads_intake: true`. They are not in the result."""
+    intake = dict(intake or {})
+    questions: dict[str, Question] = dict(intake)
     asked_when: dict[str, tuple[str, Any]] = {}
     for cid, (file, data) in raw.items():
         if data is None:
@@ -66,8 +72,10 @@ def load_conditions(raw: dict[str, tuple[Path, Any]], regions: tuple[Region, ...
         check_date(data.get("reviewed"), problems, name, "field 'reviewed'")
         for question in _read_questions(cid, data.get("questions"), regions, problems, name):
             if question.id in questions:
+                other = questions[question.id]
+                where = "intake.yaml" if other.intake else f"conditions/{other.condition}.yaml"
                 problems.add(name, f"question '{question.id}'", "duplicate question id (also in "
-                             f"conditions/{questions[question.id].condition}.yaml)")
+                             f"{where})")
                 continue
             questions[question.id] = question
             if question.ask_when_data is not None:
@@ -85,7 +93,8 @@ def load_conditions(raw: dict[str, tuple[Path, Any]], regions: tuple[Region, ...
                             problems, str(file))
         conditions[cid] = _condition(cid, data, questions, rules, problems, str(file))
     _check_asked_afresh(conditions, questions, problems)
-    return conditions, questions
+    return conditions, {qid: question for qid, question in questions.items()
+                        if qid not in intake}
 
 
 def _check_asked_afresh(conditions: dict[str, Condition], questions: dict[str, Question],
@@ -151,15 +160,18 @@ def _read_questions(cid: str, items: Any, regions: tuple[Region, ...], problems:
     return result
 
 
-def _read_question(cid: str, item: dict, is_main: bool, regions: tuple[Region, ...],
-                   problems: Problems, name: str, where: str) -> Question | None:
+def read_question(item: dict, regions: tuple[Region, ...], problems: Problems, name: str,
+                  where: str, **identity: Any) -> Question | None:
+    """One question's entry, checked against its type; `identity` gives the Question's
+    condition and parent (a health question) or intake and section (an intake detail)."""
     qtype = item.get("type")
     kind = TYPES.get(qtype) if isinstance(qtype, str) else None
     if kind is None and "type" in item:
         problems.add(name, f"{where}, field 'type'", f"unknown type {qtype!r} (expected one "
                      f"of: {', '.join(TYPES)})")
         return None
-    allowed = QUESTION_KEYS | kind.fields if kind else QUESTION_KEYS
+    common = QUESTION_KEYS - {"ask_when"} if identity.get("intake") else QUESTION_KEYS
+    allowed = common | kind.fields if kind else common
     ok = check_keys(item, allowed, {"id", "text", "short", "type"}, problems, name,
                     f"{where} (a {qtype} question)" if kind else where)
     if not ok or not check_id(item["id"], problems, name, f"{where}, field 'id'"):
@@ -167,6 +179,25 @@ def _read_question(cid: str, item: dict, is_main: bool, regions: tuple[Region, .
     if item["id"] in RESERVED_IDS:
         problems.add(name, f"{where}, field 'id'", f"'{item['id']}' is a name the questionnaire "
                      "form uses itself: give the question another id")
+    return Question(
+        id=item["id"], type=kind.name,
+        text=text_field(item, "text", problems, name, where),
+        short=text_field(item, "short", problems, name, where),
+        hint=text_field(item, "hint", problems, name, where, required=False),
+        required=not flag(item, "optional", problems, name, where),
+        ask_afresh=flag(item, "ask_afresh", problems, name, where),
+        ask_when_data=item.get("ask_when"), **identity,
+        **kind.definition(item, regions, problems, name, where),
+    )
+
+
+def _read_question(cid: str, item: dict, is_main: bool, regions: tuple[Region, ...],
+                   problems: Problems, name: str, where: str) -> Question | None:
+    question = read_question(item, regions, problems, name, where, condition=cid,
+                             parent=None if is_main else cid)
+    if question is None:
+        return None
+    kind = question.kind
     if is_main:
         if item["id"] != cid:
             problems.add(name, f"{where}, field 'id'", f"the main question's id must be the "
@@ -174,17 +205,7 @@ def _read_question(cid: str, item: dict, is_main: bool, regions: tuple[Region, .
         if kind.name != "yes_no" or "optional" in item or "ask_when" in item:
             problems.add(name, where, "the main question must be a required yes_no question "
                          "without ask_when")
-    return Question(
-        id=item["id"], condition=cid, type=kind.name,
-        text=text_field(item, "text", problems, name, where),
-        short=text_field(item, "short", problems, name, where),
-        hint=text_field(item, "hint", problems, name, where, required=False),
-        required=not flag(item, "optional", problems, name, where),
-        ask_afresh=flag(item, "ask_afresh", problems, name, where),
-        parent=None if is_main else cid,
-        ask_when_data=item.get("ask_when"),
-        **kind.definition(item, regions, problems, name, where),
-    )
+    return question
 
 
 def _with_ask_when(question: Question, tree: Any, questions: dict[str, Question],
@@ -297,6 +318,8 @@ def _read_rule(cid: str, item: dict, questions: dict[str, Question],
     ask_to_check = flag(item, "ask_to_check", problems, name, where)
     if ask_to_check:
         _check_date_window(cid, item.get("when"), questions, parameters, problems, name, where)
+    reads_intake = flag(item, "reads_intake", problems, name, where)
+    _check_intake_read(item, areas_from, questions, reads_intake, problems, name, where)
     if when is None:
         return None
     return Rule(
@@ -307,7 +330,8 @@ def _read_rule(cid: str, item: dict, questions: dict[str, Question],
         source=text_field(item, "source", problems, name, where),
         areas=tuple(areas), areas_from=tuple(areas_from),
         overrides=tuple(_id_list(item, "overrides", problems, name, where)),
-        suggested_default=suggested, note=note, ask_to_check=ask_to_check)
+        suggested_default=suggested, note=note, ask_to_check=ask_to_check,
+        reads_intake=reads_intake)
 
 
 def _check_date_window(cid: str, tree: Any, questions: dict[str, Question],
@@ -322,6 +346,22 @@ def _check_date_window(cid: str, tree: Any, questions: dict[str, Question],
                      "client to check a date: the rule's 'when' must be one test "
                      "{q: DATE_QUESTION, older_than: PARAMETER} on a date question of this "
                      "condition, with a window from parameters.yaml")
+
+
+def _check_intake_read(item: dict, areas_from: list[str], questions: dict[str, Question],
+                       reads_intake: bool, problems: Problems, name: str, where: str) -> None:
+    """Intake details never change an outcome by accident: a rule reading one must say so
+    (`reads_intake: true`), and one that says so must read one."""
+    read = referenced_questions(item.get("when")) if item.get("when") is not None else set()
+    intake = sorted(qid for qid in read | set(areas_from)
+                    if qid in questions and questions[qid].intake)
+    if intake and not reads_intake:
+        problems.add(name, where, f"reads the intake detail {', '.join(map(repr, intake))}: "
+                     "intake details do not change the outcome; if this rule should, add "
+                     "reads_intake: true")
+    elif reads_intake and not intake:
+        problems.add(name, f"{where}, field 'reads_intake'", "the rule reads no intake "
+                     "detail: remove reads_intake")
 
 
 def _id_list(item: dict, key: str, problems: Problems, name: str, where: str) -> list[str]:

@@ -45,6 +45,21 @@ class Question:
     #: About today or a short time window: a returning client is always asked it again,
     #: never shown last time's answer (and neither is the rest of its condition).
     ask_afresh: bool = False
+    #: An intake detail (intake.yaml), not a screening question: no rule reads it unless the
+    #: rule says `reads_intake: true`. Its `condition` is "" and `section` its section's id.
+    intake: bool = False
+    section: str = ""
+    #: What a contact question asks (name, practice, relationship, phone, email), and which
+    #: of them a contact given must have (each a tuple of parts, one of which is enough).
+    parts: tuple[str, ...] = ()
+    needs: tuple[tuple[str, ...], ...] = ()
+    #: What an area-with-score question calls its score.
+    score_label: str = ""
+    #: Intake only: the body chart kind its areas are drawn as (focus, no_touch); what the
+    #: printed record calls it; whether the doctor's letter is addressed to this contact.
+    chart: str = ""
+    record_label: str = ""
+    addressee: bool = False
 
     @property
     def kind(self) -> QuestionType:
@@ -81,6 +96,8 @@ class Rule:
     #: The rule's test is a date outside the window its question asks about: the form says
     #: so beside the date and asks the client to check it (screening/date_checks.py).
     ask_to_check: bool = False
+    #: The rule tests intake details on purpose (refused by the loader without this).
+    reads_intake: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +118,14 @@ class Section:
     title: str
     intro: str
     conditions: tuple[str, ...]
+    #: Every question of the section in form order: its conditions' questions, or for an
+    #: intake section (kind "intake", from intake.yaml) its own.
+    questions: tuple[str, ...] = ()
+    kind: str = "screening"
+
+    @property
+    def intake(self) -> bool:
+        return self.kind == "intake"
 
 
 @dataclass(frozen=True)
@@ -153,6 +178,27 @@ class Rulebook:
     def version(self) -> str:
         """The label a clinic gave this rule book plus a hash of its content."""
         return f"{self.label}+{self.digest[:12]}"
+
+    def intake_chart(self, answers: dict[str, Any]) -> dict[str, Any]:
+        """The client's own areas for the body chart, by kind ({'focus': [...], 'no_touch':
+        [...]}), each area once in region order, from the intake questions that say `chart`;
+        and under 'scores' each scored area's score as the legend says it."""
+        chosen: dict[str, set[str]] = {"focus": set(), "no_touch": set()}
+        scores: dict[str, str] = {}
+        for question in self.questions.values():
+            value = answers.get(question.id)
+            if question.chart and value:
+                chosen[question.chart].update(value)
+            if question.chart and isinstance(value, dict):
+                scores.update({area: f"{question.score_label.lower()} {score} of 10"
+                               for area, score in value.items() if score is not None})
+        return {**{kind: [region.id for region in self.regions if region.id in areas]
+                   for kind, areas in chosen.items()}, "scores": scores}
+
+    @property
+    def addressee(self) -> Question | None:
+        """The intake question naming the client's doctor (the letter is addressed to them)."""
+        return next((q for q in self.questions.values() if q.addressee), None)
 
     @property
     def rules(self) -> tuple[Rule, ...]:

@@ -64,6 +64,18 @@ def body_map(client: Client):
     return {}
 
 
+def pain_map(client: Client):
+    """The intake's "where does it hurt" map: two areas tapped, a pain score given."""
+    client.goto("/questionnaire")
+    client.answer({"pain_areas": ["lower_back", "right_shoulder"]})
+    client.page.select_option("select[name=pain_areas]:has(option[value='lower_back:6'])",
+                              "lower_back:6")
+    client.page.evaluate("""() => { document.activeElement.blur();
+        document.querySelector('[name=pain_areas][value=lower_back]').closest('.scored')
+            .scrollIntoView({block: 'end'}); window.scrollBy(0, 40); }""")
+    return {}
+
+
 def errors(client: Client):
     client.goto("/questionnaire")
     client.fill_details(client_name="", phone="")
@@ -128,7 +140,14 @@ def signed_in_state(browser, base_url: str) -> dict:
 
 
 #: The screenings shown, stored in this order (ids from 1) before any screenshot is taken.
-CLIENTS = {"Carol Clear": {}, "Tess Typical": SEVERAL, "Uma Urgent": OUTCOME_CASES["urgent"]}
+#: What Tess tells us about her massage (the intake details), as the form posts them.
+TESS_INTAKE = {"visit_reasons": ["pain_tension"],
+               "pain_areas": ["lower_back", "right_shoulder", "lower_back:6"],
+               "no_touch_areas": ["abdomen"], "pressure": "firm",
+               "doctor": ["Dr A Patel", "Riverside Surgery", "", ""], "doctor_contact_ok": "yes",
+               "emergency_contact": ["Sam Typical", "Partner", "07700 900123"]}
+CLIENTS = {"Carol Clear": {}, "Tess Typical": {**SEVERAL, **TESS_INTAKE},
+           "Uma Urgent": OUTCOME_CASES["urgent"]}
 THERAPIST, PASSWORD = "kim@example.com", "correct horse battery"
 
 PAGES = {
@@ -137,6 +156,7 @@ PAGES = {
     "questionnaire-follow-ups": follow_ups,
     "questionnaire-errors": errors,
     "questionnaire-body-map": body_map,
+    "questionnaire-pain-map": pain_map,
     "check-answers": check_answers,
     "result": result("Tess Typical"),
     "result-urgent": result("Uma Urgent"),

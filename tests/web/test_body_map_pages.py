@@ -57,12 +57,17 @@ def shapes_of(rulebook, view_id, regions):
 def test_the_questionnaire_carries_the_map_once_and_a_place_for_it_in_each_area_question(
         client, rulebook):
     soup = page(client.get("/questionnaire"))
-    area_questions = [qid for qid, q in rulebook.questions.items() if q.type == "body_location"]
-    assert len(area_questions) == 22
+    area_questions = [qid for qid, q in rulebook.questions.items() if q.kind.gives_areas]
+    assert len(area_questions) == 25  # 22 health follow-ups, 3 intake details
     slots = soup.select("fieldset [data-body-map]")
     assert len(slots) == len(area_questions)
-    assert {slot.find_parent("div", class_="conditional")["data-follow-up-of"]
-            for slot in slots} == {rulebook.questions[qid].parent for qid in area_questions}
+    follow_ups = [slot.find_parent("div", class_="conditional") for slot in slots]
+    assert {box["data-follow-up-of"] for box in follow_ups if box} == {
+        rulebook.questions[qid].parent for qid in area_questions
+        if not rulebook.questions[qid].intake}
+    assert [slot.find_parent("fieldset").find("input")["name"] for slot, box in zip(
+        slots, follow_ups, strict=True) if box is None] == ["pain_areas", "focus_areas",
+                                                            "no_touch_areas"]
     [template] = soup.select("template#body-map")
     regions = [path["data-region"] for path in template.select("path")]
     assert set(regions) == {region.id for region in rulebook.regions}

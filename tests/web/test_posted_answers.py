@@ -158,3 +158,22 @@ def test_a_stray_answer_to_a_question_not_asked_still_stores_the_screening(clien
         stored = db.session.scalars(select(Screening).filter_by(submission_key="s" * 32)).one()
         assert "surgery_date" not in stored.answers
         assert stored.outcome == "clear"
+
+
+def test_intake_details_are_read_as_the_form_reads_them(app, rulebook, full_form):
+    """A contact's parts (several values under one name) and areas with their scores take
+    the quick path too, with the same answers as the full form; a contact with a part
+    missing does not."""
+    from tests.web.test_intake_details import INTAKE
+
+    data = consent(form_data(rulebook, INTAKE), signed_on=TODAY)
+    answers = posted_answers(rulebook, data, TODAY)
+    assert answers is not None
+    assert answers["doctor"] == {"name": "Dr A Patel", "practice": "Riverside Surgery",
+                                 "phone": "01632 960001"}
+    assert answers["pain_areas"] == {"lower_back": 6, "right_shoulder": None}
+    assert full_form_answers(app, full_form, data, TODAY) == (True, answers)
+    short = consent(form_data(rulebook, {**INTAKE, "doctor": ["Dr A Patel", ""]}),
+                    signed_on=TODAY)
+    assert posted_answers(rulebook, short, TODAY) is None
+    assert full_form_answers(app, full_form, short, TODAY)[0] is False

@@ -12,7 +12,7 @@ an anonymised screening keeps it. The loader, the predicates, the questionnaire 
 `QuestionType` subclass passed to `register` and one macro. No Flask here.
 """
 
-from . import builtin  # registers the seven types
+from . import builtin, intake  # registers the seven types, then the intake details' two
 from .base import (
     DEFAULT_TEXT_LENGTH,
     OPTION_CODES,
@@ -29,5 +29,5 @@ from .base import (
 from .builtin import long_date
 
 __all__ = ["DEFAULT_TEXT_LENGTH", "OPTION_CODES", "REGION_CODES", "TYPES", "YES_NO_CODES",
-           "AnswerError", "Option", "QuestionType", "builtin", "long_date", "question_type",
-           "register", "unregister"]
+           "AnswerError", "Option", "QuestionType", "builtin", "intake", "long_date",
+           "question_type", "register", "unregister"]

@@ -44,6 +44,8 @@ class QuestionType(ABC):
     gives_areas: ClassVar[bool] = False
     #: Its answers are the client's own words: shown as written, dropped when anonymising.
     free_text: ClassVar[bool] = False
+    #: One answer posted as several values under its name (a contact's parts, in order).
+    several_values: ClassVar[bool] = False
     #: The form shows it as a group of radios or checkboxes: links go to the first one.
     grouped: ClassVar[bool] = False
     #: The macro that renders it, called as (field, q, disabled, region_groups), and the
@@ -54,6 +56,9 @@ class QuestionType(ABC):
     missing: ClassVar[str] = "Enter {short}"
     unreadable: ClassVar[str] = "Enter {short}"
     #: FHIR R4: the Questionnaire item type, the answer value written, the values read back.
+    #: Its FHIR answers carry nested items (or it is a group of items) that it writes in
+    #: `fhir_response` and reads back in `from_fhir` itself.
+    fhir_nested: ClassVar[bool] = False
     fhir_type: ClassVar[str] = "string"
     fhir_value: ClassVar[str] = "valueString"
     fhir_reads: ClassVar[tuple[str, ...]] = ("valueString",)
@@ -90,6 +95,14 @@ class QuestionType(ABC):
     @abstractmethod
     def check(self, question: Question, value: Any, today: date) -> Any:
         """`value` in its stored form, or AnswerError saying what is wrong."""
+
+    def posted(self, question: Question, value: Any) -> list[str]:
+        """A stored answer as the values a form posts for it (hidden fields carry these)."""
+        return [str(item) for item in value] if isinstance(value, list) else [str(value)]
+
+    def export(self, question: Question, value: Any) -> Any:
+        """A stored answer as its CSV cell holds it (a list is joined with `;`)."""
+        return value
 
     def missing_message(self, question: Question) -> str:
         return self.missing.format(short=question.short)
@@ -136,6 +149,19 @@ class QuestionType(ABC):
     def fhir_item(self, question: Question) -> dict[str, Any]:
         """Questionnaire item fields beyond the common ones."""
         return {}
+
+    def fhir_response(self, question: Question, value: Any, coding) -> dict[str, Any]:
+        """A stored answer as its QuestionnaireResponse item's `answer` (or `item`);
+        `coding(question, value)` codes a coded value."""
+        values = value if isinstance(value, list) else [value]
+        if self.coded:
+            return {"answer": [{self.fhir_value: coding(question, item)} for item in values]}
+        return {"answer": [{self.fhir_value: item} for item in values]}
+
+    def from_fhir(self, question: Question, item: dict[str, Any], code) -> Any:
+        """The answer a QuestionnaireResponse item gives, for a `fhir_nested` type;
+        `code(question, answer)` reads a valueCoding's code. ValueError when it cannot."""
+        raise NotImplementedError(f"{self.name} answers are read by the generic reader")
 
 
 TYPES: dict[str, QuestionType] = {}
