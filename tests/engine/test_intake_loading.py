@@ -127,7 +127,11 @@ def test_a_rule_taking_areas_from_an_intake_detail_is_refused_too(tmp_path):
 
 
 def test_a_rule_that_says_reads_intake_may_read_one(tmp_path):
-    write_with_intake(tmp_path)
+    # The rule is urgent, so the intake detail it reads is asked afresh like any red flag.
+    write_with_intake(tmp_path, INTAKE.replace(
+        "        type: choice\n        optional: true\n        record_label: Pressure\n",
+        "        type: choice\n        optional: true\n        record_label: Pressure\n"
+        "        ask_afresh: true\n"))
     edit(tmp_path / VV, READS_PRESSURE, """  - id: varicose_veins_symptoms_now
     reads_intake: true
     when: {all: [{q: vv_symptoms_now, is: yes}, {q: pressure, is: firm}]}""")
