@@ -34,13 +34,13 @@ def count_old(before: datetime) -> int:
     return db.session.scalar(select(func.count()).select_from(Screening).where(_old(before)))
 
 
-def old_batches(before: datetime, size: int = BATCH):
-    """The screenings submitted before `before`, `size` at a time in id order; each batch
-    is read after the previous one has been dealt with (and committed)."""
+def old_batches(before: datetime):
+    """The screenings submitted before `before`, BATCH at a time in id order; each batch is
+    read after the previous one has been dealt with (and committed)."""
     after = 0
     while True:
         batch = list(db.session.scalars(select(Screening).where(
-            _old(before), Screening.id > after).order_by(Screening.id).limit(size)))
+            _old(before), Screening.id > after).order_by(Screening.id).limit(BATCH)))
         if not batch:
             return
         after = batch[-1].id
