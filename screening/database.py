@@ -81,15 +81,20 @@ def _page(query: Select, page: int, per_page: int, count_up_to: int | None) -> P
                        max_per_page=None, error_out=False, count_up_to=count_up_to)
 
 
+def count_up_to(query: Select, limit: int) -> Select:
+    """How many rows `query` selects, counted no further than `limit` + 1."""
+    rows = (query.order_by(None)
+            .with_only_columns(literal_column("1"), maintain_column_froms=True)
+            .limit(limit + 1).subquery())
+    return select(func.count()).select_from(rows)
+
+
 class CountedUpTo(SelectPagination):
     """A page of a select whose rows are counted up to a limit (see `paginate`)."""
 
     def _query_count(self) -> int:
-        limit = self._query_args["count_up_to"]
-        rows = (self._query_args["select"].order_by(None)
-                .with_only_columns(literal_column("1"), maintain_column_froms=True)
-                .limit(limit + 1).subquery())
-        return self._query_args["session"].scalar(select(func.count()).select_from(rows))
+        return self._query_args["session"].scalar(
+            count_up_to(self._query_args["select"], self._query_args["count_up_to"]))
 
     @property
     def more(self) -> bool:
