@@ -123,6 +123,8 @@ QUEUE_ORDER = (
     Screening.appointment_date.is_(None), Screening.appointment_date,
     Screening.submitted_at.desc(), Screening.id.desc())
 Index("ix_screenings_queue", *QUEUE_ORDER)
+#: The queue filtered by outcome, read in the queue's order.
+Index("ix_screenings_outcome_queue", Screening.outcome, *QUEUE_ORDER)
 #: One person's screenings (the same name, as searched, and date of birth): for likely
 #: duplicates (review/duplicates.py).
 Index("ix_screenings_person", Screening.search_name, Screening.date_of_birth)

@@ -1,6 +1,7 @@
-"""The migration that gives the name search a trigram index on PostgreSQL (pg_trgm): made
-on upgrade, dropped on downgrade, and used by the queue's search; on SQLite it changes
-nothing. On PostgreSQL when a server is given (`make test-postgres`)."""
+"""The migration with the indexes a large chain needs: the queue by outcome (both databases)
+and the name search's trigram index (PostgreSQL, pg_trgm): made on upgrade, dropped on
+downgrade, and usable by the queue. On PostgreSQL when a server is given (`make
+test-postgres`)."""
 
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
@@ -17,19 +18,35 @@ from tests.test_search_migration import (
 )
 
 REVISION, PREVIOUS = "e7b3c9a41d20", "c3a7e5d2b911"
-INDEX = "ix_screenings_search_name_trgm"
+INDEX, BY_OUTCOME = "ix_screenings_search_name_trgm", "ix_screenings_outcome_queue"
 
 
-def test_the_index_is_made_and_dropped_on_postgresql_only(empty_app):  # noqa: F811
+def test_the_indexes_are_made_and_dropped(empty_app):  # noqa: F811
+    """The trigram index on PostgreSQL only; the queue by outcome on both."""
     postgresql = db.engine.dialect.name == "postgresql"
     upgrade(revision=PREVIOUS)
     upgrade(revision=REVISION)
     assert current_revision() == REVISION
-    assert (INDEX in index_names()) is postgresql
+    assert (INDEX in index_names()) is postgresql and BY_OUTCOME in index_names()
     downgrade(revision=PREVIOUS)
-    assert INDEX not in index_names()
+    assert INDEX not in index_names() and BY_OUTCOME not in index_names()
     upgrade(revision=REVISION)
-    assert (INDEX in index_names()) is postgresql
+    assert (INDEX in index_names()) is postgresql and BY_OUTCOME in index_names()
+    db.session.remove()
+
+
+def test_a_page_of_one_outcome_is_read_in_the_queues_order(empty_app):  # noqa: F811
+    upgrade()
+    statement = queue_query(Filters(outcome="clear")).limit(25).compile(
+        db.engine, compile_kwargs={"literal_binds": True})
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SET enable_seqscan = off"))
+            plan = "\n".join(connection.scalars(sa.text(f"EXPLAIN {statement}")))
+        else:
+            plan = "\n".join(row[-1] for row in connection.execute(
+                sa.text(f"EXPLAIN QUERY PLAN {statement}")))
+    assert BY_OUTCOME in plan and "sort" not in plan.lower().replace("incremental", ""), plan
     db.session.remove()
 
 
