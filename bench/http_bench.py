@@ -26,11 +26,11 @@ from sqlalchemy import create_engine, text
 
 from screening.rulebook import Rulebook
 
-from . import constant_rate, seed
+from . import seed
 from .bare_app import queue_sql
 from .gunicorn_server import ROOT, Gunicorn, app_environment
 from .http_client import cookie_header, fetch, hidden_value
-from .load_runs import ACCEPT_ENCODING, CONNECTIONS, THREADS, load, wrk_path
+from .load_runs import CONNECTIONS, THREADS, load, wrk_path
 from .page_weight import page_weight
 from .server_time import commit_cost, in_process
 from .submission import SUBMIT_CONDITIONS, submission_pairs
@@ -226,8 +226,7 @@ class _Run:
                       result_path: str) -> None:
         """Each page at 80% of its peak rate from 32 clients at a constant rate."""
         plan = [("questionnaire", "/questionnaire", {}), ("result", result_path, {}),
-                ("submit", "/submit", {"body": body_file.read_bytes(),
-                                       "cookie": session_cookie})]
+                ("submit", "/submit", {"body_file": body_file, "cookie": session_cookie})]
         if "cookie" in queue:
             plan.insert(2, ("queue", "/review/", {"cookie": queue["cookie"]}))
         self._latency_runs_for(plan)
@@ -258,16 +257,16 @@ LATENCY_SHARE, LATENCY_CLIENTS = 0.8, 32
 
 
 def at_rate(server: Gunicorn, path: str, peak_rps: float, seconds: float,
-            body: bytes | None = None, cookie: str | None = None) -> dict:
+            body_file: Path | None = None, cookie: str | None = None) -> dict:
     """p50/p99 with 32 clients sending at a constant 80% of the page's peak rate."""
-    return constant_rate.run(server.url(path), max(1.0, LATENCY_SHARE * peak_rps), seconds,
-                             LATENCY_CLIENTS, body=body, cookie=cookie,
-                             accept_encoding=ACCEPT_ENCODING)
+    return load(server.url(path), seconds, body_file=body_file, cookie=cookie,
+                connections=LATENCY_CLIENTS, rate=max(1.0, LATENCY_SHARE * peak_rps))
 
 
 def _latency_line(label: str, figures: dict) -> str:
     return (f"  {label:<30} at {figures['rate']:6.0f} req/s from {figures['clients']} "
             f"clients: p50 {figures['p50_ms']:6.1f} ms  p99 {figures['p99_ms']:6.1f} ms  "
+            f"sent late p99 {figures['late_p99_ms']:.0f} ms  "
             f"errors {figures['errors'] + figures['status_errors']}")
 
 
@@ -419,7 +418,7 @@ class _PostgresRun(_Run):
         reference = (self.bare_runs[0]["rps"] + self.bare_runs[1]["rps"]) / 2
         self.pages["submit"].update(bare_rps=reference,
                                     ratio_to_bare=self.pages["submit"]["rps"] / reference)
-        self._latency_runs_for([("submit", "/submit", {"body": body_file.read_bytes(),
+        self._latency_runs_for([("submit", "/submit", {"body_file": body_file,
                                                       "cookie": session_cookie})])
         return {**self._settings(body_file, csrf_token),
                 "database": f"{self.cluster.version()}, throwaway cluster (fsync and "

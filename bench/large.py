@@ -28,6 +28,7 @@ from . import large_seed
 from .gunicorn_server import ROOT, app_environment
 from .http_client import hidden_value
 from .postgres import Cluster
+from .server_time import where_time_goes
 
 RESULTS = Path(__file__).resolve().parent / "results-large.json"
 TARGET_MS = 50
@@ -145,6 +146,9 @@ def pages(client, requests: int) -> list[dict]:
         row["met"] = row["p95_ms"] < TARGET_MS
         if path.startswith("/review/?") or path == "/review/":
             row.update(query_times(client.application, path))
+        if not row["met"]:  # where the time goes
+            shares, top = where_time_goes(lambda path=path: client.get(path), requests=5)
+            row.update(profile_shares=shares, top_functions=top)
         found.append(row)
         say(f"  {label:<42} p50 {row['p50_ms']:7.1f} ms  p95 {row['p95_ms']:7.1f} ms  "
             f"{'met' if row['met'] else 'MISSED'}"
@@ -301,6 +305,12 @@ def report(results: dict) -> None:
             continue
         say(f"  {row['label']:<42} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f}  "
             f"{'met' if row['met'] else 'MISSED'}")
+        if "top_functions" in row:
+            shares = ", ".join(f"{place} {share:.0%}" for place, share in sorted(
+                row["profile_shares"].items(), key=lambda item: -item[1]) if share >= 0.05)
+            top = ", ".join(f"{item['function']} {item['own_share']:.0%}"
+                            for item in row["top_functions"][:4])
+            say(f"    where the time goes (cProfile): {shares}; most own time: {top}")
     for item in results["export"]:
         say(f"  CSV export, {item['rows']:,} rows: peak RSS {item['peak_rss_mib']:.0f} MiB")
     purge = results["purge"]

@@ -71,7 +71,7 @@ def in_process(rulebook: Rulebook, database_url: str, secret: str, body_file: Pa
         if therapist.get("/review/").status_code == 200:
             cases["queue"] = lambda: therapist.get("/review/")
     timings = _ms_per_request(cases, requests)
-    profiled = {name: _where_time_goes(call) for name, call in cases.items()
+    profiled = {name: where_time_goes(call) for name, call in cases.items()
                 if name not in ("bare", "submit_synchronous_normal")}
     timings["where"] = {name: shares for name, (shares, _top) in profiled.items()}
     timings["top_functions"] = {name: top for name, (_shares, top) in profiled.items()}
@@ -91,7 +91,7 @@ _PLACES = (("templates", ("/jinja2/", "/markupsafe/", str(ROOT / "templates"))),
                                    "/itsdangerous/")))
 
 
-def _where_time_goes(call, requests: int = 15) -> tuple[dict[str, float], list[dict]]:
+def where_time_goes(call, requests: int = 15) -> tuple[dict[str, float], list[dict]]:
     """Share of a request's time spent in templates, forms, the database, the app's own
     code, Flask/Werkzeug, and the rest (standard library, builtins), by cProfile's own
     time per function; and the eight functions with the most time of their own. Profiling

@@ -47,8 +47,13 @@ def queue_query(filters: Filters) -> Select:
     """Unreviewed first, then urgent, then most restrictive outcome, then soonest
     appointment (none last), then newest."""
     query = select(Screening)
+    order = QUEUE_ORDER
     if filters.outcome:
         query = query.where(Screening.outcome == filters.outcome)
+        # The same order (the outcome is fixed), said as ix_screenings_outcome_queue holds
+        # it, so the database reads that index in order instead of walking the whole queue
+        # past the other outcomes (a page of "clear" among 1,000,000: 130 ms, then 2 ms).
+        order = (Screening.outcome, *QUEUE_ORDER)
     if filters.state == "unreviewed":
         query = query.where(Screening.decision.is_(None))
     elif filters.state == "reviewed":
@@ -59,7 +64,7 @@ def queue_query(filters: Filters) -> Select:
         query = query.where(Screening.appointment_date <= filters.appointment_to)
     if filters.name:
         query = query.where(*_name_matches(filters.name))
-    return query.order_by(*QUEUE_ORDER)
+    return query.order_by(*order)
 
 
 def _name_matches(text: str) -> list:
