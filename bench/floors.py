@@ -61,12 +61,20 @@ def targets(results: dict, target) -> list[dict]:
                 found.append(target(
                     f"{page['label']}{where}: p99 at 80% of peak, 32 clients",
                     f"< {P99_TARGET_MS} ms",
-                    f"{rate['p99_ms']:.1f} ms at {rate['rate']:.0f} req/s",
-                    rate["p99_ms"] < P99_TARGET_MS))
+                    f"{rate['p99_ms']:.1f} ms at {rate['rate']:.0f} req/s"
+                    + (f" (+ sent up to {rate['late_p99_ms']:.0f} ms late at p99)"
+                       if rate.get("late_p99_ms") else ""),
+                    _waited_p99(rate) < P99_TARGET_MS))
         peak = http["memory"]["app"]["peak_rss_mib_max"]
         found.append(target(f"Peak RSS per app worker{where}", f"< {RSS_TARGET_MIB} MiB",
                             f"{peak:.0f} MiB", peak < RSS_TARGET_MIB))
     return found
+
+
+def _waited_p99(rate: dict) -> float:
+    """A bound on the p99 a client waited: wrk's p99 (from sending) plus the p99 of how late
+    requests were sent (0 when the schedule held)."""
+    return rate["p99_ms"] + rate.get("late_p99_ms", 0.0)
 
 
 def print_table(results: dict, say) -> None:
@@ -92,7 +100,8 @@ def print_table(results: dict, say) -> None:
             if rate:
                 say(f"    {page['label']:<36} {rate['rate']:6.0f} req/s asked, "
                     f"{rate['achieved_rps']:6.0f} done: p50 {rate['p50_ms']:6.1f} ms, "
-                    f"p99 {rate['p99_ms']:6.1f} ms, max {rate['max_ms']:6.1f} ms, errors "
+                    f"p99 {rate['p99_ms']:6.1f} ms, max {rate['max_ms']:6.1f} ms, sent late "
+                    f"p99 {rate.get('late_p99_ms', 0):.0f} ms, errors "
                     f"{rate['errors'] + rate['status_errors']}")
 
 
@@ -113,7 +122,7 @@ def notes(results: dict) -> list[str]:
     for run in ("http", "http_postgres"):
         for key, page in (results.get(run) or {}).get("pages", {}).items():
             rate = page.get("at_80_percent")
-            if rate and key in CLIENT_PAGES and rate["p99_ms"] >= P99_TARGET_MS:
+            if rate and key in CLIENT_PAGES and _waited_p99(rate) >= P99_TARGET_MS:
                 missed.add(key)
     for key in sorted(missed):
         top = server.get("top_functions", {}).get(PROFILES.get(key, key))
