@@ -7,6 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app screening
 STAMP := $(VENV)/.installed-stamp
+PG_STAMP := $(VENV)/.postgres-stamp
 KEY_FILE := instance/secret_key
 PORT := 5000
 
@@ -43,9 +44,16 @@ clean:
 # and the pages under gunicorn (2 workers) against a bare Flask app with wrk
 # (`apt-get install -y wrk`; a slower Python load generator otherwise). Prints a table and
 # writes bench/results.json; takes about two minutes. Not part of `make test`.
-.PHONY: bench
-bench: $(STAMP)
+.PHONY: bench bench-large
+bench: $(PG_STAMP)
 	$(BIN)/python -m bench.run
+
+# `make bench-large`: a year of a chain of 50 clinics (1,000,000 screenings) on a throwaway
+# PostgreSQL cluster: seeding (COPY, a few minutes), the queue's pages and filters, the name
+# search, the Appointments view, the CSV export's memory and the purge. Writes
+# bench/results-large.json.
+bench-large: $(PG_STAMP)
+	$(BIN)/python -m bench.large
 
 # `make test-postgres`: the test suite again with PostgreSQL as the app's database (the same
 # tests; the browser tests are left out, as their live server always uses SQLite). Uses the
@@ -53,7 +61,6 @@ bench: $(STAMP)
 # installed PostgreSQL (`apt-get install postgresql`) and removes it afterwards. Installs the
 # `postgres` extra (psycopg) into the virtualenv first.
 .PHONY: test-postgres
-PG_STAMP := $(VENV)/.postgres-stamp
 
 $(PG_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,postgres]'

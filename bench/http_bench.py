@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import secrets
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -23,9 +22,12 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from sqlalchemy import create_engine, text
+
 from screening.rulebook import Rulebook
 
 from . import seed
+from .bare_app import queue_sql
 from .gunicorn_server import ROOT, Gunicorn, app_environment
 from .http_client import cookie_header, fetch, hidden_value
 from .load_runs import CONNECTIONS, THREADS, load, wrk_path
@@ -55,12 +57,14 @@ class _Run:
     """One run: a migrated and seeded database, the app and the bare app under gunicorn,
     and what was measured against them."""
 
-    def __init__(self, rulebook: Rulebook, seconds: float, warmup: float, workdir: Path, log):
+    def __init__(self, rulebook: Rulebook, seconds: float, warmup: float, workdir: Path, log,
+                 database_url: str | None = None, workers: int = WORKERS):
         self.rulebook, self.seconds, self.warmup, self.workdir, self.log = (
             rulebook, seconds, warmup, workdir, log)
+        self.workers = workers
         self.secret = secrets.token_hex(32)
         self.db_path = workdir / "screening.sqlite3"
-        self.database_url = f"sqlite:///{self.db_path}"
+        self.database_url = database_url or f"sqlite:///{self.db_path}"
         self.env = app_environment(self.database_url, self.secret)
         self.notes = ["Plain http on 127.0.0.1, so session cookies are not Secure."]
         self.servers: list[Gunicorn] = []
@@ -78,7 +82,8 @@ class _Run:
         app_ready = time.perf_counter() - started
         memory_at_start = self.app.memory()
         self.bare = self._serve("bare", "bench.bare_app:app", {
-            **self.env, "BENCH_BARE_DB": str(self.workdir / "bare.sqlite3")}, "/")
+            **self.env, "BENCH_BARE_DB": str(self.workdir / "bare.sqlite3"),
+            "BENCH_APP_DB": str(self.db_path), "BENCH_QUEUE_SQL": queue_sql("sqlite")}, "/")
         weight = page_weight(self.app, self.rulebook)
         csrf_token, session_cookie, body_file = self._visitor()
         result_path = f"/result/{result_token}"
@@ -86,8 +91,10 @@ class _Run:
             raise RuntimeError("the result page of a seeded screening did not return 200")
         queue = _queue(self.app, self.env)
         memory_after_sign_in = self.app.memory()
-        self._page_runs(weight, result_path, queue, body_file, session_cookie)
+        row_bytes = _check_submission(self.app, body_file, session_cookie, self.database_url)
+        self._page_runs(weight, result_path, queue, body_file, session_cookie, row_bytes)
         _ratios(self.pages, self.bare_runs)
+        self._latency_runs(body_file, session_cookie, queue, result_path)
         return {
             **self._settings(body_file, csrf_token),
             "database": f"SQLite (WAL) in a temporary folder, migrated, {total} screenings "
@@ -104,6 +111,8 @@ class _Run:
             "server_time": in_process(self.rulebook, self.database_url, self.secret,
                                       body_file, result_path, queue),
             "sqlite_commit": commit_cost(self.workdir),
+            "sqlite_synchronous": _synchronous(self.database_url),
+            "stored_row_bytes": row_bytes,
             "notes": self.notes,
         }
 
@@ -118,7 +127,7 @@ class _Run:
         return total, result_token, seeded_in
 
     def _serve(self, name: str, app_spec: str, env: dict[str, str], path: str) -> Gunicorn:
-        server = Gunicorn(app_spec, env, self.workdir / f"gunicorn-{name}.log", WORKERS,
+        server = Gunicorn(app_spec, env, self.workdir / f"gunicorn-{name}.log", self.workers,
                           GUNICORN_OPTIONS)
         self.servers.append(server)
         server.wait_until_serving(path)
@@ -145,7 +154,8 @@ class _Run:
                                else "Python (bench/loadgen.py): wrk not installed"),
             "threads": THREADS, "connections": CONNECTIONS, "seconds": self.seconds,
             "warmup_seconds": self.warmup,
-            "gunicorn": f"--workers {WORKERS} --worker-class sync {' '.join(GUNICORN_OPTIONS)}",
+            "gunicorn": f"--workers {self.workers} --worker-class sync "
+                        f"{' '.join(GUNICORN_OPTIONS)}",
             "csrf": "on: one visitor's session and token reused" if csrf_token else "off",
             "submission": f"{len(SUBMIT_CONDITIONS)} conditions answered Yes or Not sure "
                           f"({', '.join(SUBMIT_CONDITIONS)}) with their follow-ups, every "
@@ -166,44 +176,111 @@ class _Run:
         self.bare_runs.append(self.measure("bare Flask", self.bare, "/"))
 
     def _page_runs(self, weight: dict, result_path: str, queue: dict, body_file: Path,
-                   session_cookie: str) -> None:
-        """Bare Flask between every page: each page is compared with the runs either side."""
+                   session_cookie: str, row_bytes: int) -> None:
+        """Bare Flask between groups, each page's own floor just before and after it."""
         pages, measure = self.pages, self.measure
+        sent = weight["html_sent_bytes"]
         self.bare_run()
-        pages["questionnaire"] = measure("GET /questionnaire", self.app, "/questionnaire")
+        pages["questionnaire"] = self.against_floor(
+            f"floor: {sent // 1000} KB page, new session + CSRF", f"/session-page/{sent}",
+            lambda: measure("GET /questionnaire", self.app, "/questionnaire"))
         pages["questionnaire_sized_bare"] = measure(
-            f"bare Flask, {weight['html_sent_bytes'] // 1000} KB page", self.bare,
-            f"/padded/{weight['html_sent_bytes']}")
+            f"bare Flask, {sent // 1000} KB page", self.bare, f"/padded/{sent}")
         self.bare_run()
         pages["result"] = measure("GET /result/<token>", self.app, result_path,
                                   shown="/result/<token>")
         self.bare_run()
         if "cookie" in queue:
-            pages["queue"] = measure("GET /review/ (signed in)", self.app, "/review/",
-                                     cookie=queue["cookie"])
-            pages["queue"]["stored_screenings"] = stored_count(self.db_path)
+            pages["queue"] = self.against_floor(
+                "floor: session + queue's query", "/queue",
+                lambda: measure("GET /review/ (signed in)", self.app, "/review/",
+                                cookie=queue["cookie"]), cookie=queue["cookie"])
+            pages["queue"]["stored_screenings"] = stored_count(self.database_url)
             self.bare_run()
         else:
             pages["queue"] = {"label": "GET /review/ (signed in)", "path": "/review/",
                               "skipped": queue["skipped"]}
             self.log(f"  {'GET /review/ (signed in)':<30} skipped: {queue['skipped']}")
-        pages["submit"] = self._submit_run(body_file, session_cookie)
-        pages["submit_bare_insert"] = measure("bare Flask, same POST to SQLite", self.bare,
-                                              "/insert", body_file=body_file)
+        pages["submit"] = self.against_floor(
+            f"floor: INSERT {row_bytes} B, commit", f"/insert?bytes={row_bytes}",
+            lambda: self._submit_run(body_file, session_cookie), body_file=body_file)
+        pages["submit_bare_insert"] = pages["submit"]["floor"]
         self.bare_run()
 
+    def against_floor(self, label: str, floor_path: str, page_run, **options) -> dict:
+        """The floor, the page, the floor again: the page's share of the floors' mean."""
+        before = self.measure(label, self.bare, floor_path, **options)
+        figures = page_run()
+        after = self.measure(label, self.bare, floor_path, **options)
+        floor_rps = (before["rps"] + after["rps"]) / 2
+        figures["floor"] = {**before, "rps": floor_rps, "runs": [before, after],
+                            "p50_ms": (before["p50_ms"] + after["p50_ms"]) / 2,
+                            "p99_ms": (before["p99_ms"] + after["p99_ms"]) / 2,
+                            "errors": before["errors"] + after["errors"]}
+        figures["ratio_to_floor"] = figures["rps"] / floor_rps if floor_rps else 0.0
+        self.log(f"  {'':<30} {figures['ratio_to_floor']:.1%} of its floor "
+                 f"({floor_rps:.0f} req/s)")
+        return figures
+
+    def _latency_runs(self, body_file: Path, session_cookie: str, queue: dict,
+                      result_path: str) -> None:
+        """Each page at 80% of its peak rate from 32 clients at a constant rate."""
+        plan = [("questionnaire", "/questionnaire", {}), ("result", result_path, {}),
+                ("submit", "/submit", {"body_file": body_file, "cookie": session_cookie})]
+        if "cookie" in queue:
+            plan.insert(2, ("queue", "/review/", {"cookie": queue["cookie"]}))
+        self._latency_runs_for(plan)
+
+    def _latency_runs_for(self, plan: list) -> None:
+        for key, path, options in plan:
+            page = self.pages[key]
+            page["at_80_percent"] = at_rate(self.app, path, page["rps"], self.seconds,
+                                            **options)
+            page["app_worker_peak_rss_mib"] = self.app.memory()["peak_rss_mib_max"]
+            self.log(_latency_line(page["label"], page["at_80_percent"]))
+
     def _submit_run(self, body_file: Path, session_cookie: str) -> dict:
-        """POST /submit, checked by hand first, with the rows it stored counted."""
-        _check_submission(self.app, body_file, session_cookie)
+        """POST /submit, with the rows it stored counted."""
         url = self.app.url("/submit")
         load(url, self.warmup, body_file=body_file, cookie=session_cookie)
-        before = stored_count(self.db_path)
+        before = stored_count(self.database_url)
         figures = load(url, self.seconds, body_file=body_file, cookie=session_cookie)
-        stored = stored_count(self.db_path) - before
+        stored = stored_count(self.database_url) - before
         figures.update({"label": "POST /submit", "path": "/submit", "stored": stored,
                         "app_worker_peak_rss_mib": self.app.memory()["peak_rss_mib_max"]})
         self.log(_figures_line("POST /submit", figures) + f"  stored {stored}")
         return figures
+
+
+#: How close to a page's peak rate its latency is measured, and by how many clients.
+LATENCY_SHARE, LATENCY_CLIENTS = 0.8, 32
+
+
+def at_rate(server: Gunicorn, path: str, peak_rps: float, seconds: float,
+            body_file: Path | None = None, cookie: str | None = None) -> dict:
+    """p50/p99 with 32 clients sending at a constant 80% of the page's peak rate."""
+    return load(server.url(path), seconds, body_file=body_file, cookie=cookie,
+                connections=LATENCY_CLIENTS, rate=max(1.0, LATENCY_SHARE * peak_rps))
+
+
+def _latency_line(label: str, figures: dict) -> str:
+    return (f"  {label:<30} at {figures['rate']:6.0f} req/s from {figures['clients']} "
+            f"clients: p50 {figures['p50_ms']:6.1f} ms  p99 {figures['p99_ms']:6.1f} ms  "
+            f"sent late p99 {figures['late_p99_ms']:.0f} ms  "
+            f"errors {figures['errors'] + figures['status_errors']}")
+
+
+def _synchronous(database_url: str) -> int:
+    """The app's SQLite synchronous setting as its connections have it (2 = FULL)."""
+    from screening import create_app
+    from screening.database import db
+
+    app = create_app({"SECRET_KEY": "x" * 32, "DATABASE_URL": database_url})
+    with app.app_context():
+        value = db.session.execute(text("PRAGMA synchronous")).scalar()
+        db.session.remove()
+        db.engine.dispose()
+    return value
 
 
 def _figures_line(label: str, figures: dict) -> str:
@@ -211,9 +288,13 @@ def _figures_line(label: str, figures: dict) -> str:
             f"p99 {figures['p99_ms']:7.1f} ms  errors {figures['errors']}")
 
 
-def stored_count(db_path: Path) -> int:
-    with sqlite3.connect(db_path) as connection:
-        return connection.execute("SELECT count(*) FROM screenings").fetchone()[0]
+def stored_count(database_url: str) -> int:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT count(*) FROM screenings")).scalar()
+    finally:
+        engine.dispose()
 
 
 def _ratios(pages: dict[str, dict], bare_runs: list[dict]) -> None:
@@ -232,8 +313,10 @@ def _ratios(pages: dict[str, dict], bare_runs: list[dict]) -> None:
             pages[key]["ratio_to_bare"] = pages[key]["rps"] / reference
 
 
-def _check_submission(app: Gunicorn, body_file: Path, session_cookie: str) -> str:
-    """Post one submission by hand: it must store and redirect to its result page."""
+def _check_submission(app: Gunicorn, body_file: Path, session_cookie: str,
+                      database_url: str) -> int:
+    """Post one submission by hand: it must store and redirect to its result page. How many
+    bytes the stored row holds (its columns' values as text, read from the table)."""
     body = body_file.read_bytes().replace(b"SUBMISSION_KEY", secrets.token_urlsafe(24).encode())
     posted = fetch(app.url("/submit"), "POST", body,
                    {"Content-Type": "application/x-www-form-urlencoded",
@@ -246,7 +329,19 @@ def _check_submission(app: Gunicorn, body_file: Path, session_cookie: str) -> st
     result_path = urlsplit(location).path
     if fetch(app.url(result_path)).status != 200:
         raise RuntimeError(f"GET {result_path} did not return 200")
-    return result_path
+    return newest_row_bytes(database_url)
+
+
+def newest_row_bytes(database_url: str) -> int:
+    """The newest screening's size: each column's value as text, summed."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            row = connection.execute(text(
+                "SELECT * FROM screenings ORDER BY id DESC LIMIT 1")).one()
+    finally:
+        engine.dispose()
+    return sum(len(str(value).encode()) for value in row if value is not None)
 
 
 def _queue(app: Gunicorn, env: dict[str, str]) -> dict:
@@ -280,3 +375,55 @@ def _queue(app: Gunicorn, env: dict[str, str]) -> dict:
     if queue.status != 200:
         return {"skipped": f"GET /review/ after signing in returned {queue.status}"}
     return {"cookie": cookie, "email": email, "password": password}
+
+
+# --- the same submission on PostgreSQL --------------------------------------------------------
+
+#: gunicorn workers for the PostgreSQL run: a clinic's server with PostgreSQL takes more.
+POSTGRES_WORKERS = 4
+
+
+def run_postgres(rulebook: Rulebook, seconds: float, warmup: float, log=print) -> dict:
+    """POST /submit against the same bare insert, on a throwaway PostgreSQL cluster, with
+    4 gunicorn workers for both."""
+    from .postgres import Cluster
+
+    workdir = Path(tempfile.mkdtemp(prefix="massage-screening-bench-pg-"))
+    try:
+        with Cluster() as cluster:
+            bench = _PostgresRun(rulebook, seconds, warmup, workdir, log,
+                                 database_url=cluster.url, workers=POSTGRES_WORKERS)
+            bench.cluster = cluster
+            try:
+                return bench.go()
+            finally:
+                bench.stop()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+class _PostgresRun(_Run):
+    def go(self) -> dict:
+        total, _token, seeded_in = self._seed()
+        self.app = self._serve("app", "screening:create_app()", self.env, "/questionnaire")
+        self.bare = self._serve("bare", "bench.bare_app:app", {
+            **self.env, "BENCH_BARE_PG_URL": self.cluster.libpq_url}, "/")
+        csrf_token, session_cookie, body_file = self._visitor()
+        row_bytes = _check_submission(self.app, body_file, session_cookie, self.database_url)
+        self.bare_run()
+        self.pages["submit"] = self.against_floor(
+            f"floor: INSERT {row_bytes} B, commit", f"/insert-pg?bytes={row_bytes}",
+            lambda: self._submit_run(body_file, session_cookie), body_file=body_file)
+        self.bare_run()
+        reference = (self.bare_runs[0]["rps"] + self.bare_runs[1]["rps"]) / 2
+        self.pages["submit"].update(bare_rps=reference,
+                                    ratio_to_bare=self.pages["submit"]["rps"] / reference)
+        self._latency_runs_for([("submit", "/submit", {"body_file": body_file,
+                                                      "cookie": session_cookie})])
+        return {**self._settings(body_file, csrf_token),
+                "database": f"{self.cluster.version()}, throwaway cluster (fsync and "
+                            f"synchronous_commit on), migrated, {total} screenings seeded in "
+                            f"{seeded_in:.1f} s",
+                "bare_runs": self.bare_runs, "pages": self.pages,
+                "stored_row_bytes": row_bytes,
+                "memory": {"app": self.app.memory(), "bare": self.bare.memory()}}

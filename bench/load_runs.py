@@ -22,15 +22,22 @@ def wrk_path() -> str | None:
 
 
 def load(url: str, seconds: float, body_file: Path | None = None,
-         cookie: str | None = None) -> dict:
-    """One load run: requests/s, latency percentiles (ms), errors."""
+         cookie: str | None = None, connections: int = CONNECTIONS,
+         rate: float | None = None) -> dict:
+    """One load run: requests/s, latency percentiles (ms), errors. With `rate`, requests go
+    out at that constant rate (bench/wrk.lua), and how late the schedule ran is reported."""
+    if rate is not None and not wrk_path():
+        return _constant_rate_in_python(url, seconds, body_file, cookie, connections, rate)
     if wrk_path():
-        command = [wrk_path(), f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds:g}s",
+        command = [wrk_path(), f"-t{THREADS}", f"-c{connections}", f"-d{seconds:g}s",
                    "--timeout", "10s", "-s", str(WRK_SCRIPT),
                    "-H", f"Accept-Encoding: {ACCEPT_ENCODING}"]
         if cookie:
             command += ["-H", f"Cookie: {cookie}"]
-        env = {**os.environ, "BENCH_RUN_ID": secrets.token_hex(6)}
+        env = {**os.environ, "BENCH_RUN_ID": secrets.token_hex(6),
+               "BENCH_THREADS": str(THREADS)}
+        if rate is not None:
+            env["BENCH_RATE"] = f"{rate:.3f}"
         if body_file:
             env["BENCH_BODY_FILE"] = str(body_file)
         done = subprocess.run([*command, url], capture_output=True, text=True, env=env,
@@ -47,8 +54,27 @@ def load(url: str, seconds: float, body_file: Path | None = None,
     seconds_run = figures["duration_us"] / 1e6
     errors = sum(figures[key] for key in ("connect_errors", "read_errors", "write_errors",
                                           "status_errors", "timeouts"))
-    return {"rps": figures["requests"] / seconds_run if seconds_run else 0.0,
-            "p50_ms": figures["p50_us"] / 1000, "p99_ms": figures["p99_us"] / 1000,
-            "requests": figures["requests"], "errors": errors,
-            "status_errors": figures["status_errors"],
-            "bytes_per_request": figures["bytes"] / max(figures["requests"], 1)}
+    found = {"rps": figures["requests"] / seconds_run if seconds_run else 0.0,
+             "p50_ms": figures["p50_us"] / 1000, "p99_ms": figures["p99_us"] / 1000,
+             "max_ms": figures["max_us"] / 1000,
+             "requests": figures["requests"], "errors": errors,
+             "status_errors": figures["status_errors"],
+             "bytes_per_request": figures["bytes"] / max(figures["requests"], 1)}
+    if rate is not None:
+        found.update(rate=rate, clients=connections, seconds=seconds,
+                     achieved_rps=found["rps"], late_sends=figures["late_sends"],
+                     sends=figures["sends"], late_max_ms=figures["late_max_ms"],
+                     late_p99_ms=figures["late_p99_ms"],
+                     generator="wrk at a constant rate (bench/wrk.lua)")
+    return found
+
+
+def _constant_rate_in_python(url, seconds, body_file, cookie, connections, rate) -> dict:
+    from . import constant_rate
+
+    figures = constant_rate.run(url, rate, seconds, connections,
+                                body=body_file.read_bytes() if body_file else None,
+                                cookie=cookie, accept_encoding=ACCEPT_ENCODING)
+    return {**figures, "rps": figures["achieved_rps"], "late_p99_ms": 0.0,
+            "generator": "Python at a constant rate (bench/constant_rate.py), latency from "
+                         "when each request was due"}

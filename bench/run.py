@@ -23,7 +23,8 @@ from pathlib import Path
 
 from screening.rulebook import load_rulebook
 
-from . import engine_bench, http_bench, load_runs, startup
+from . import engine_bench, floors, http_bench, load_runs, startup
+from .postgres import bindir
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -68,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="length of the warm-up run before each (default 1)")
     parser.add_argument("--answer-sets", type=int, default=10_000)
     parser.add_argument("--no-http", action="store_true", help="skip the gunicorn runs")
+    parser.add_argument("--no-postgres", action="store_true",
+                        help="skip the PostgreSQL run (a throwaway cluster, 4 workers)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -91,6 +94,13 @@ def main(argv: list[str] | None = None) -> int:
             say("  wrk not found (apt-get install -y wrk): using the Python load generator, "
                 "whose figures are lower and not comparable with wrk runs")
         results["http"] = http_bench.run(rulebook, args.seconds, args.warmup, log=say)
+        if args.no_postgres or bindir() is None:
+            say("PostgreSQL run skipped" + ("" if args.no_postgres else
+                                            ": PostgreSQL is not installed"))
+        else:
+            say("HTTP under gunicorn on PostgreSQL, 4 workers ...")
+            results["http_postgres"] = http_bench.run_postgres(rulebook, args.seconds,
+                                                               args.warmup, log=say)
     results["targets"] = targets(results)
     results["notes"] = closing_notes(results)
     results["duration_s"] = time.perf_counter() - started
@@ -145,6 +155,7 @@ def targets(results: dict) -> list[dict]:
         else:
             rows.append(_target(label, f">= {share:.0%}", page.get("skipped", "not measured"),
                                 None))
+    rows += floors.targets(results, _target)
     weight = http["page_weight"]
     rows.append(_target(
         "Questionnaire + CSS + JS, as sent to a browser", "< 60 KB",
@@ -275,7 +286,7 @@ def closing_notes(results: dict) -> list[str]:
             f"Page weight {weight['sent_bytes'] / 1000:.0f} KB as sent ({how}); with every "
             f"file at gzip -6 it would be {weight['gzip_bytes'] / 1000:.0f} KB. "
             f"{_body_areas(weight)}")
-    return notes + http["notes"]
+    return notes + floors.notes(results) + http["notes"]
 
 
 # --- the table ----------------------------------------------------------------------------
@@ -294,6 +305,7 @@ def print_report(results: dict) -> None:
     http = results.get("http")
     if http:
         _print_http(http)
+        floors.print_table(results, say)
     say("\nTargets")
     for row in results["targets"]:
         status = {True: "met", False: "MISSED", None: "not measured"}[row["met"]]

@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from screening.database import for_dialect
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -88,6 +90,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # Indexes for one database only (the name search's trigram index) are left alone on
+        # the others.
+        conf_args.setdefault("include_object", for_dialect(connection.dialect.name))
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -12,14 +12,14 @@ from typing import TextIO
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .answers import missing, normalise
 from .audit import record
 from .clinic import current_rulebook
 from .database import db
 from .engine import evaluate
-from .export import count_text, write_csv
+from .export import count_text, csv_chunks
 from .fhir import FhirError, answers_from_response, questionnaire
 from .models import Screening
 from .rulebook import RulebookError, load_rulebook
@@ -129,12 +129,13 @@ def fhir_questionnaire() -> None:
 def export_screenings(export_format, output) -> None:
     """Export every screening (one row each, one column per question) for the clinic's records."""
     rulebook = _rulebook()
-    screenings = db.session.scalars(select(Screening).order_by(Screening.id)).all()
+    query = select(Screening).order_by(Screening.id)
+    count = db.session.scalar(select(func.count()).select_from(Screening))
     if output is None:
-        count = write_csv(rulebook, screenings, sys.stdout)
+        sys.stdout.writelines(csv_chunks(rulebook, query))
     else:
         with private_file(output) as stream:
-            count = write_csv(rulebook, screenings, stream)
+            stream.writelines(csv_chunks(rulebook, query))
     record("export_csv", subject="command line", detail=count_text(count), commit=True)
     click.echo(f"Exported {count_text(count)}.", err=True)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from flask import Flask
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import MetaData, Select, event
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
+from sqlalchemy import MetaData, Select, event, func, literal_column, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from werkzeug.routing import IntegerConverter
@@ -40,6 +40,17 @@ def init_app(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True)
 
 
+def for_dialect(dialect_name: str):
+    """Alembic's include_object for autogenerate on `dialect_name`: an index made for other
+    databases only (`Index(...).ddl_if(dialect=...)`) is neither expected nor missing."""
+
+    def include(obj, _name, type_, reflected, _compare_to) -> bool:
+        ddl_if = getattr(obj, "_ddl_if", None)
+        return not (type_ == "index" and not reflected and ddl_if is not None
+                    and ddl_if.dialect not in (None, dialect_name))
+    return include
+
+
 class RowId(IntegerConverter):
     """`<int:...>` in the app's URLs, which are all row ids: only 1 to MAX_ROW_ID match, so a
     number too large for the database is "not found" instead of a database error."""
@@ -48,14 +59,50 @@ class RowId(IntegerConverter):
         super().__init__(url_map, min=1, max=MAX_ROW_ID)
 
 
-def paginate(query: Select, page: int, per_page: int) -> Pagination:
+def paginate(query: Select, page: int, per_page: int,
+             count_up_to: int | None = None) -> Pagination:
     """A page of `query`: the first for a number below 1, the last for one past the end,
-    however large (only numbers the database can take reach it)."""
+    however large (only numbers the database can take reach it).
+
+    With `count_up_to`, rows are counted only that far: counting a million rows to say so
+    takes longer than showing a page, so past it `page.more` is true and `page.total` is
+    `count_up_to` + 1 (its pages end one past the count)."""
     wanted = min(max(page, 1), MAX_ROW_ID)
-    result = db.paginate(query, page=wanted, per_page=per_page, error_out=False)
+    result = _page(query, wanted, per_page, count_up_to)
     if result.page > result.pages > 0:
-        result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
+        result = _page(query, result.pages, per_page, count_up_to)
     return result
+
+
+def _page(query: Select, page: int, per_page: int, count_up_to: int | None) -> Pagination:
+    if count_up_to is None:
+        return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return CountedUpTo(select=query, session=db.session(), page=page, per_page=per_page,
+                       max_per_page=None, error_out=False, count_up_to=count_up_to)
+
+
+def count_up_to(query: Select, limit: int) -> Select:
+    """How many rows `query` selects, counted no further than `limit` + 1."""
+    rows = (query.order_by(None)
+            .with_only_columns(literal_column("1"), maintain_column_froms=True)
+            .limit(limit + 1).subquery())
+    return select(func.count()).select_from(rows)
+
+
+class CountedUpTo(SelectPagination):
+    """A page of a select whose rows are counted up to a limit (see `paginate`)."""
+
+    def _query_count(self) -> int:
+        return self._query_args["session"].scalar(
+            count_up_to(self._query_args["select"], self._query_args["count_up_to"]))
+
+    @property
+    def more(self) -> bool:
+        return self.total > self._query_args["count_up_to"]
+
+    @property
+    def counted_up_to(self) -> int:
+        return self._query_args["count_up_to"]
 
 
 @event.listens_for(Engine, "connect")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Response
 
 
-def attachment(body: str | bytes, media_type: str, filename: str) -> Response:
-    """A download: the browser saves `body` as `filename` instead of showing it."""
+def attachment(body: str | bytes | Iterable[str], media_type: str, filename: str) -> Response:
+    """A download: the browser saves `body` (or what it yields, streamed) as `filename`
+    instead of showing it."""
     response = Response(body, content_type=media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
+from sqlalchemy import Select
+from sqlalchemy.orm import load_only
+
+from .database import db
 from .models import Screening, as_utc
 from .rulebook import Rulebook
 
@@ -27,6 +31,9 @@ LEADING = ("screening_id", "submitted_at", "client_name", "date_of_birth", "phon
 TRAILING = ("findings", "body_areas")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MEDIA_TYPE = "text/csv; charset=utf-8"
+#: Screenings read from the database at a time while streaming, so an export of a year of
+#: a large chain takes as little memory as one of ten screenings.
+BATCH = 500
 
 
 def neutralise(cell: str) -> str:
@@ -46,11 +53,50 @@ def write_csv(rulebook: Rulebook, screenings: Sequence[Screening], stream: TextI
     """Write the header and one row per screening to `stream`; return the number of rows."""
     questions = question_columns(rulebook, screenings)
     writer = csv.writer(stream, quoting=csv.QUOTE_ALL)
-    writer.writerow([neutralise(name) for name in (*LEADING, *questions, *TRAILING)])
+    writer.writerow(_header(questions))
     for screening in screenings:
-        writer.writerow([neutralise(_cell(value))
-                         for value in _row(rulebook, screening, questions)])
+        writer.writerow(_line(rulebook, screening, questions))
     return len(screenings)
+
+
+def streamed(query: Select) -> Iterator[Screening]:
+    """The screenings `query` selects, read BATCH at a time (a server-side cursor on
+    PostgreSQL), each let go once written."""
+    for screening in db.session.scalars(query.execution_options(yield_per=BATCH)):
+        yield screening
+        db.session.expunge(screening)
+
+
+def csv_chunks(rulebook: Rulebook, query: Select) -> Iterator[str]:
+    """The CSV of the screenings `query` selects, BATCH rows at a time, in constant memory:
+    a first pass reads only the answers, for the question ids the rule book no longer has;
+    the second writes the rows."""
+    answered = (screening for screening in streamed(query.options(load_only(
+        Screening.answers))))
+    questions = question_columns(rulebook, answered)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
+    writer.writerow(_header(questions))
+    for number, screening in enumerate(streamed(query), start=1):
+        writer.writerow(_line(rulebook, screening, questions))
+        if number % BATCH == 0:
+            yield _taken(buffer)
+    yield _taken(buffer)
+
+
+def _taken(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def _header(questions: list[str]) -> list[str]:
+    return [neutralise(name) for name in (*LEADING, *questions, *TRAILING)]
+
+
+def _line(rulebook: Rulebook, screening: Screening, questions: list[str]) -> list[str]:
+    return [neutralise(_cell(value)) for value in _row(rulebook, screening, questions)]
 
 
 def count_text(count: int) -> str:

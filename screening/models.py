@@ -159,9 +159,15 @@ QUEUE_ORDER = (
     Screening.appointment_date.is_(None), Screening.appointment_date,
     Screening.submitted_at.desc(), Screening.id.desc())
 Index("ix_screenings_queue", *QUEUE_ORDER)
+#: The queue filtered by outcome, read in the queue's order.
+Index("ix_screenings_outcome_queue", Screening.outcome, *QUEUE_ORDER)
 #: One person's screenings (the same name, as searched, and date of birth): for likely
 #: duplicates (review/duplicates.py).
 Index("ix_screenings_person", Screening.search_name, Screening.date_of_birth)
+#: The name search (review/queue.py: each word anywhere in the name) on PostgreSQL: a
+#: trigram index (pg_trgm). SQLite has none, and reads the names.
+Index("ix_screenings_search_name_trgm", Screening.search_name, postgresql_using="gin",
+      postgresql_ops={"search_name": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
 
 
 class Draft(db.Model):

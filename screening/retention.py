@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 import click
 from flask import Flask
 from flask.cli import with_appcontext
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import load_only
 
 from .audit import COMMAND_LINE, record
 from .clients import (
@@ -28,11 +29,31 @@ from .models import Client, Decision, Screening
 from .rulebook import Question, RulebookError
 
 ANONYMISED = "Anonymised"
+#: Screenings removed or anonymised per transaction: each batch commits on its own, so a
+#: purge of a year of a large chain never holds the database's write lock (SQLite) or
+#: long row locks (PostgreSQL) for more than a moment, and its memory stays small.
+BATCH = 1000
 
 
-def old_screenings(before: datetime) -> list[Screening]:
-    return list(db.session.scalars(select(Screening).where(Screening.submitted_at < before)
-                                   .order_by(Screening.id)))
+def _old(before: datetime):
+    return Screening.submitted_at < before
+
+
+def count_old(before: datetime) -> int:
+    return db.session.scalar(select(func.count()).select_from(Screening).where(_old(before)))
+
+
+def old_batches(before: datetime):
+    """The screenings submitted before `before`, BATCH at a time in id order; each batch is
+    read after the previous one has been dealt with (and committed)."""
+    after = 0
+    while True:
+        batch = list(db.session.scalars(select(Screening).where(
+            _old(before), Screening.id > after).order_by(Screening.id).limit(BATCH)))
+        if not batch:
+            return
+        after = batch[-1].id
+        yield batch
 
 
 def anonymise_screening(screening: Screening, questions: Mapping[str, Question]) -> None:
@@ -86,29 +107,33 @@ def purge_command(days: int | None, client_id: int | None, anonymise: bool, dry_
         return
     _delete_expired_drafts(dry_run)
     before = datetime.now(UTC) - timedelta(days=days)
-    screenings = old_screenings(before)
+    count = count_old(before)
     verb = "anonymise" if anonymise else "remove"
-    click.echo(f"{len(screenings)} screening(s) submitted before {before:%Y-%m-%d} to {verb}"
+    click.echo(f"{count} screening(s) submitted before {before:%Y-%m-%d} to {verb}"
                + (" (dry run: nothing changed)" if dry_run else "") + ".")
-    for screening in screenings:
-        click.echo(f"  #{screening.id} submitted {screening.submitted_at:%Y-%m-%d}, "
-                   f"outcome {screening.outcome}")
+    _list_old(before)
     invitations = old_invitations(before)
     if invitations:
         click.echo(f"{len(invitations)} invitation(s) for appointments before "
                    f"{before:%Y-%m-%d} to remove, with their emails.")
-    if dry_run or not (screenings or invitations):
+    if dry_run or not (count or invitations):
         return
     also = f" and {len(invitations)} invitation(s)" if invitations else ""
-    if not yes and not click.confirm(f"{verb.capitalize()} these {len(screenings)}{also}?"):
+    if not yes and not click.confirm(f"{verb.capitalize()} these {count}{also}?"):
         click.echo("Nothing changed.")
         return
     remove_invitations(invitations, before)
-    if screenings:
-        _purge_screenings(screenings, anonymise, before)
-    remove_unused()
     db.session.commit()
-    click.echo(f"Done: {len(screenings)} screening(s) {verb}d"
+    questions = _questions() if anonymise else {}
+    done = 0
+    for batch in old_batches(before):
+        _purge_screenings(batch, questions if anonymise else None, before)
+        db.session.commit()
+        db.session.expunge_all()
+        done += len(batch)
+    remove_unused()  # client records left with no screening or invitation
+    db.session.commit()
+    click.echo(f"Done: {done} screening(s) {verb}d"
                + (f", {len(invitations)} invitation(s) removed" if invitations else "") + ".")
 
 
@@ -126,13 +151,30 @@ def _delete_expired_drafts(dry_run: bool) -> None:
         click.echo(f"Deleted {expired} saved draft(s) past their {saved_days()} days.")
 
 
-def _purge_screenings(screenings: list[Screening], anonymise: bool, before: datetime) -> None:
-    """Anonymise or remove the screenings, and say so in the audit trail (caller commits)."""
+
+def _list_old(before: datetime) -> None:
+    """One line per screening to purge, read a batch at a time."""
+    query = (select(Screening).options(load_only(Screening.submitted_at, Screening.outcome))
+             .where(_old(before)).order_by(Screening.id).execution_options(yield_per=BATCH))
+    for screening in db.session.scalars(query):
+        click.echo(f"  #{screening.id} submitted {screening.submitted_at:%Y-%m-%d}, "
+                   f"outcome {screening.outcome}")
+    db.session.expunge_all()
+
+
+def _questions() -> Mapping[str, Question]:
+    try:
+        return current_rulebook().questions
+    except RulebookError as error:
+        raise click.ClickException(f"The rule book has problems: {error}") from None
+
+
+def _purge_screenings(screenings: list[Screening], questions: Mapping[str, Question] | None,
+                      before: datetime) -> None:
+    """Anonymise (with the rule book's `questions`) or, without them, remove one batch of
+    screenings, and say so in the audit trail (caller commits)."""
+    anonymise = questions is not None
     if anonymise:
-        try:
-            questions = current_rulebook().questions
-        except RulebookError as error:
-            raise click.ClickException(f"The rule book has problems: {error}") from None
         for screening in screenings:
             anonymise_screening(screening, questions)
     else:

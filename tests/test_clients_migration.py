@@ -13,7 +13,7 @@ from tests.test_migrations import current_revision, empty_app  # noqa: F401 (a f
 from tests.test_search_migration import index_names
 
 REVISION = "e4b2c9a1f7d3"
-BEFORE = "c3a7e5d2b911"
+BEFORE = "d4b8f1c6a2e7"
 
 
 TYPED = (sa.bindparam("day", type_=sa.Date()), sa.bindparam("now", type_=sa.DateTime(True)))

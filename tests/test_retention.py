@@ -82,3 +82,51 @@ def test_purge_needs_a_positive_number_of_days(app):
     result = app.test_cli_runner().invoke(args=["purge", "--older-than", "0"])
     assert result.exit_code == 2
     assert "0 is not in the range" in result.output
+
+
+def test_purge_works_in_committed_batches(app, rulebook, monkeypatch):
+    """Each batch (retention.BATCH screenings) is removed and recorded in a transaction of
+    its own, so a purge of a year never holds the database for long; newer ones stay."""
+    from screening import retention
+
+    monkeypatch.setattr(retention, "BATCH", 2)
+    old = datetime.now(UTC) - timedelta(days=400)
+    with app.app_context():
+        for _ in range(5):
+            add_screening(rulebook, submitted_at=old)
+        add_screening(rulebook)
+    commits = []
+    with app.app_context():
+        original = db.session.commit
+
+        def counted():
+            commits.append(db.session.scalar(select(func.count()).select_from(Screening)))
+            original()
+        monkeypatch.setattr(db.session, "commit", counted)
+        done = app.test_cli_runner().invoke(args=["purge", "--older-than", "365", "--yes"])
+    assert done.exit_code == 0, done.output
+    assert "5 screening(s) submitted before" in done.output
+    assert "Done: 5 screening(s) removed." in done.output
+    assert commits[-3:] == [4, 2, 1]  # two, two, then the last one, each committed
+    with app.app_context():
+        assert [s.id for s in db.session.scalars(select(Screening))] == [6]
+        details = [event.detail for event in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "purge").order_by(AuditEvent.id))]
+    assert [detail.split(": ", 1)[1] for detail in details] == ["#1, #2", "#3, #4", "#5"]
+
+
+def test_anonymising_works_in_batches_too(app, rulebook, monkeypatch):
+    from screening import retention
+
+    monkeypatch.setattr(retention, "BATCH", 2)
+    with app.app_context():
+        for _ in range(3):
+            add_screening(rulebook, VEINS, submitted_at=datetime.now(UTC) - timedelta(days=800))
+    done = app.test_cli_runner().invoke(args=["purge", "--older-than", "730", "--anonymise",
+                                              "--yes"])
+    assert done.exit_code == 0, done.output
+    assert "Done: 3 screening(s) anonymised." in done.output
+    with app.app_context():
+        assert {s.client_name for s in db.session.scalars(select(Screening))} == {"Anonymised"}
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "anonymise")) == 2

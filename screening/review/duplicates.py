@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import load_only
 
 from ..clinic import clinic_zone
@@ -24,32 +24,45 @@ from ..models import Screening, as_utc
 def same_day_copies(screenings: Sequence[Screening]) -> dict[int, list[Screening]]:
     """For each of `screenings` that has copies: it and its copies, first sent first.
 
-    One query, for the people on the page alone (the index on name and date of birth), over
-    the days they sent their screenings; answers are compared here, not in the database.
+    One query, for the people on the page alone (the index on name and date of birth); the
+    answers of a person who sent more than one on a day are then read and compared here,
+    not in the database.
     """
     if not screenings:
         return {}
     people = {(item.search_name, item.date_of_birth) for item in screenings}
-    sent = [as_utc(item.submitted_at) for item in screenings]
-    candidates = db.session.scalars(
+    # Every screening of these people (a handful each), by the index on name and date of
+    # birth (the names IN, the dates IN: SQLite searches the index with both, where a row
+    # value IN made it read the whole index; the few other pairs that match are dropped
+    # here); the days are compared here too, as asking for them let SQLite read two
+    # months of screenings by date instead.
+    found = db.session.scalars(
         select(Screening)
-        .options(load_only(Screening.search_name, Screening.date_of_birth, Screening.answers,
+        .options(load_only(Screening.search_name, Screening.date_of_birth,
                            Screening.submitted_at))
-        .where(or_(*(and_(Screening.search_name == name, Screening.date_of_birth == born)
-                     for name, born in people)))
-        .where(Screening.submitted_at.between(min(sent) - timedelta(days=1),
-                                              max(sent) + timedelta(days=1)))
+        .where(Screening.search_name.in_(sorted({name for name, _born in people})),
+               Screening.date_of_birth.in_(sorted({born for _name, born in people})))
         .order_by(Screening.submitted_at, Screening.id)).all()
-    groups: dict[tuple, list[Screening]] = {}
+    candidates = [item for item in found if (item.search_name, item.date_of_birth) in people]
+    same_day: dict[tuple, list[Screening]] = {}
     for candidate in candidates:
-        groups.setdefault(_sameness(candidate), []).append(candidate)
+        same_day.setdefault(_person_and_day(candidate), []).append(candidate)
+    groups: dict[tuple, list[Screening]] = {}
+    for members in same_day.values():
+        if len(members) > 1:  # only then are the answers read (and compared)
+            for member in members:
+                groups.setdefault(_sameness(member), []).append(member)
     copies = {member.id: group for group in groups.values() if len(group) > 1
               for member in group}
     return {item.id: copies[item.id] for item in screenings if item.id in copies}
 
 
+def _person_and_day(screening: Screening) -> tuple[str, date, date]:
+    day = as_utc(screening.submitted_at).astimezone(clinic_zone()).date()
+    return screening.search_name, screening.date_of_birth, day
+
+
 def _sameness(screening: Screening) -> tuple[str, date, date, str]:
     """What two screenings of one person sent twice have in common."""
-    day = as_utc(screening.submitted_at).astimezone(clinic_zone()).date()
     answers = json.dumps(screening.answers, sort_keys=True, separators=(",", ":"))
-    return screening.search_name, screening.date_of_birth, day, answers
+    return (*_person_and_day(screening), answers)

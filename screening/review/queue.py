@@ -13,7 +13,7 @@ from ..database import MAX_ROW_ID
 from ..fields import parse_date
 from ..models import QUEUE_ORDER, Screening
 from ..names import search_words
-from ..rulebook import OUTCOMES
+from ..rulebook import OUTCOMES, RANK
 
 STATES = {"unreviewed": "Not reviewed yet", "reviewed": "Reviewed"}
 
@@ -53,8 +53,16 @@ def queue_query(filters: Filters) -> Select:
     """Unreviewed first, then urgent, then most restrictive outcome, then soonest
     appointment (none last), then newest."""
     query = select(Screening)
+    order = QUEUE_ORDER
     if filters.outcome:
-        query = query.where(Screening.outcome == filters.outcome)
+        # The outcome's rank too (always the outcome's, set with it): PostgreSQL then checks
+        # it in ix_screenings_queue as it reads the queue in order, instead of fetching
+        # every row of the other outcomes that comes first (a page of "clear" among
+        # 1,000,000: 130 to 290 ms). SQLite reads ix_screenings_outcome_queue, whose order
+        # starts with the outcome, so the order says it too (the same order: it is fixed).
+        query = query.where(Screening.outcome == filters.outcome,
+                            Screening.outcome_rank == RANK[filters.outcome])
+        order = (Screening.outcome, *QUEUE_ORDER)
     if filters.state == "unreviewed":
         query = query.where(Screening.decision.is_(None))
     elif filters.state == "reviewed":
@@ -68,7 +76,7 @@ def queue_query(filters: Filters) -> Select:
     if filters.client:
         client = find(filters.client)
         query = query.where(Screening.client_id.in_(group_ids(client) if client else []))
-    return query.order_by(*QUEUE_ORDER)
+    return query.order_by(*order)
 
 
 def _row_id(text: str) -> int | None:

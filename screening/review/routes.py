@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from itertools import chain
+
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import clients, export, fhir, printing, returning
 from ..audit import ACTIONS, record
@@ -19,6 +29,8 @@ from .forms import DecisionForm
 from .queue import QUEUE_COLUMNS, STATES, Filters, queue_query
 
 PER_PAGE = 25
+#: How far the queue counts the screenings it shows: past it, "more than 10,000".
+COUNT_UP_TO = 10_000
 #: The audit detail of a view that showed the page again because a decision had errors.
 SHOWN_WITH_ERRORS = "shown again: the decision had errors and was not saved"
 
@@ -27,7 +39,7 @@ SHOWN_WITH_ERRORS = "shown again: the decision had errors and was not saved"
 def queue():
     filters = Filters.from_args(request.args)
     page = paginate(queue_query(filters).options(QUEUE_COLUMNS),
-                    request.args.get("page", 1, type=int), PER_PAGE)
+                    request.args.get("page", 1, type=int), PER_PAGE, count_up_to=COUNT_UP_TO)
     return render_template("review/queue.html", page=page, filters=filters, states=STATES,
                            today=clinic_today(), copies=same_day_copies(page.items),
                            client=clients.find(filters.client) if filters.client else None,
@@ -144,13 +156,14 @@ def screening_fhir(screening_id: int):
 
 @bp.get("/export.csv")
 def export_csv():
-    """The screenings the queue's filters select, oldest first, as CSV."""
+    """The screenings the queue's filters select, oldest first, as CSV, streamed."""
     filters = Filters.from_args(request.args)
     query = queue_query(filters).order_by(None).order_by(Screening.id)
-    screenings = db.session.scalars(query).all()
-    text = export.csv_text(current_rulebook(), screenings)
+    count = db.session.scalar(select(func.count()).select_from(query.subquery()))
     chosen = ", ".join(f"{key}={value}" for key, value in filters.query_args().items())
     record("export_csv", therapist=current_user, commit=True,
-           detail=export.count_text(len(screenings)) + (f"; {chosen}" if chosen else ""))
+           detail=export.count_text(count) + (f"; {chosen}" if chosen else ""))
     # The byte-order mark lets spreadsheet programs read accented names correctly.
-    return attachment("\ufeff" + text, export.MEDIA_TYPE, f"screenings-{clinic_today()}.csv")
+    body = chain(["\ufeff"], export.csv_chunks(current_rulebook(), query))
+    return attachment(stream_with_context(body), export.MEDIA_TYPE,
+                      f"screenings-{clinic_today()}.csv")

@@ -107,3 +107,21 @@ def test_queue_is_paginated(app, signed_in, rulebook):
     assert "Page 1 of 2" in first.get_text()
     assert first.find("a", rel="next")["href"] == "/review/?page=2"
     assert "Page 2 of 2" in page(signed_in.get("/review/?page=99")).get_text()  # the last
+
+
+def test_a_long_queue_is_counted_only_so_far(app, signed_in, rulebook, monkeypatch):
+    """A year of a large chain is not counted row by row on every page: past the limit the
+    queue says "more than", and its pages run one past it."""
+    monkeypatch.setattr("screening.review.routes.COUNT_UP_TO", 30)
+    with app.app_context():
+        for number in range(60):
+            add_screening(rulebook, client_name=f"Client {number}")
+    first = page(signed_in.get("/review/"))
+    assert "More than 30 screenings: filter them to find one." in first.get_text()
+    assert "Page 1 of more than 1" in first.get_text()
+    assert len(first.select("table.queue tbody tr")) == 25
+    last = page(signed_in.get("/review/?page=99"))  # the last page counted (31 rows: 2)
+    assert "Page 2 of more than 1" in last.get_text()
+    assert len(last.select("table.queue tbody tr")) == 25 and last.find("a", rel="next") is None
+    filtered = page(signed_in.get("/review/?q=client+59"))  # under the limit: counted
+    assert "1 screening matches the filters." in filtered.get_text()

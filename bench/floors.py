@@ -1,0 +1,136 @@
+"""The pages against their honest floors: the targets, the table, and where the time goes
+when a target is missed (for `make bench`, bench/run.py)."""
+
+from __future__ import annotations
+
+#: (key in the run's pages, which run, the page as the table names it, floor as it names
+#: it, the share of the floor to reach)
+FLOORS = (
+    ("questionnaire", "http", "GET /questionnaire, first visit",
+     "same bytes + signed session with a CSRF token", 0.80),
+    ("submit", "http", "POST /submit, valid, new (SQLite)",
+     "INSERT of a same-sized row, WAL, synchronous=FULL, commit", 0.70),
+    ("submit", "http_postgres", "POST /submit, PostgreSQL, 4 workers",
+     "the same INSERT on the same PostgreSQL", 0.70),
+    ("queue", "http", "Signed-in queue, 10,000 screenings",
+     "the queue's indexed query for one page + reading the session", 0.60),
+)
+#: Latency at 80% of the peak rate: the target for the pages clients use.
+CLIENT_PAGES = {"questionnaire", "result", "submit"}
+P99_TARGET_MS = 50
+RSS_TARGET_MIB = 120
+
+
+def rows(results: dict) -> list[dict]:
+    """One row per floored page: floor and our requests/s, ratio, latency, peak RSS."""
+    out = []
+    for key, run, label, floor_label, share in FLOORS:
+        page = (results.get(run) or {}).get("pages", {}).get(key)
+        if not page or "ratio_to_floor" not in page:
+            out.append({"page": label, "floor": floor_label, "target": share,
+                        "skipped": (page or {}).get("skipped", f"{run} not run")})
+            continue
+        rate = page.get("at_80_percent", {})
+        out.append({"page": label, "floor": floor_label, "target": share, "key": key,
+                    "run": run, "floor_rps": page["floor"]["rps"], "rps": page["rps"],
+                    "ratio": page["ratio_to_floor"], "met": page["ratio_to_floor"] >= share,
+                    "p50_ms": rate.get("p50_ms"), "p99_ms": rate.get("p99_ms"),
+                    "rate": rate.get("rate"),
+                    "peak_rss_mib": results[run]["memory"]["app"]["peak_rss_mib_max"]})
+    return out
+
+
+def targets(results: dict, target) -> list[dict]:
+    """The floor, latency and memory targets, in the shape of run.py's other targets."""
+    found = []
+    for row in rows(results):
+        name = f"{row['page']} vs floor"
+        if "skipped" in row:
+            found.append(target(name, f">= {row['target']:.0%}", row["skipped"], None))
+            continue
+        found.append(target(name, f">= {row['target']:.0%}", f"{row['ratio']:.1%}",
+                            row["met"]))
+    for run in ("http", "http_postgres"):
+        http = results.get(run)
+        if not http:
+            continue
+        where = "" if run == "http" else " (PostgreSQL)"
+        for key, page in http["pages"].items():
+            rate = page.get("at_80_percent")
+            if rate and key in CLIENT_PAGES:
+                found.append(target(
+                    f"{page['label']}{where}: p99 at 80% of peak, 32 clients",
+                    f"< {P99_TARGET_MS} ms",
+                    f"{rate['p99_ms']:.1f} ms at {rate['rate']:.0f} req/s"
+                    + (f" (+ sent up to {rate['late_p99_ms']:.0f} ms late at p99)"
+                       if rate.get("late_p99_ms") else ""),
+                    _waited_p99(rate) < P99_TARGET_MS))
+        peak = http["memory"]["app"]["peak_rss_mib_max"]
+        found.append(target(f"Peak RSS per app worker{where}", f"< {RSS_TARGET_MIB} MiB",
+                            f"{peak:.0f} MiB", peak < RSS_TARGET_MIB))
+    return found
+
+
+def _waited_p99(rate: dict) -> float:
+    """A bound on the p99 a client waited: wrk's p99 (from sending) plus the p99 of how late
+    requests were sent (0 when the schedule held)."""
+    return rate["p99_ms"] + rate.get("late_p99_ms", 0.0)
+
+
+def print_table(results: dict, say) -> None:
+    say("\nPages against their floors (bare Flask in the same gunicorn settings, floor runs "
+        "just before and after each page)")
+    say(f"  {'page':<38} {'floor/s':>8} {'ours/s':>8} {'ratio':>7} {'target':>7} "
+        f"{'p50 ms':>7} {'p99 ms':>7} {'at /s':>6} {'RSS MiB':>8}")
+    for row in rows(results):
+        if "skipped" in row:
+            say(f"  {row['page']:<38} skipped: {row['skipped']}")
+            continue
+        say(f"  {row['page']:<38} {row['floor_rps']:>8.0f} {row['rps']:>8.0f} "
+            f"{row['ratio']:>7.1%} {row['target']:>7.0%} {_ms(row['p50_ms']):>7} "
+            f"{_ms(row['p99_ms']):>7} {_ms(row['rate'], 0):>6} {row['peak_rss_mib']:>8.0f}")
+        say(f"    floor: {row['floor']}")
+    for run in ("http", "http_postgres"):
+        http = results.get(run)
+        if not http:
+            continue
+        say(f"  latency at 80% of each page's peak, 32 clients at a constant rate ({run}):")
+        for page in http["pages"].values():
+            rate = page.get("at_80_percent")
+            if rate:
+                say(f"    {page['label']:<36} {rate['rate']:6.0f} req/s asked, "
+                    f"{rate['achieved_rps']:6.0f} done: p50 {rate['p50_ms']:6.1f} ms, "
+                    f"p99 {rate['p99_ms']:6.1f} ms, max {rate['max_ms']:6.1f} ms, sent late "
+                    f"p99 {rate.get('late_p99_ms', 0):.0f} ms, errors "
+                    f"{rate['errors'] + rate['status_errors']}")
+
+
+def _ms(value, digits: int = 1) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+#: Which in-process profile explains which floored page.
+PROFILES = {"questionnaire": "questionnaire", "submit": "submit", "queue": "queue"}
+
+
+def notes(results: dict) -> list[str]:
+    """For each missed floor or latency target: where the page's time goes (cProfile of the
+    view under Flask's test client, the SQLite run)."""
+    out = []
+    server = (results.get("http") or {}).get("server_time", {})
+    missed = {row["key"] for row in rows(results) if row.get("met") is False}
+    for run in ("http", "http_postgres"):
+        for key, page in (results.get(run) or {}).get("pages", {}).items():
+            rate = page.get("at_80_percent")
+            if rate and key in CLIENT_PAGES and _waited_p99(rate) >= P99_TARGET_MS:
+                missed.add(key)
+    for key in sorted(missed):
+        top = server.get("top_functions", {}).get(PROFILES.get(key, key))
+        if not top:
+            continue
+        functions = ", ".join(f"{item['function']} {item['own_share']:.0%} "
+                              f"({item['calls_per_request']:.0f} calls)" for item in top[:6])
+        out.append(f"Where {key} spends its time ({server[PROFILES.get(key, key)]:.1f} ms per "
+                   f"request in one process), functions with the most time of their own: "
+                   f"{functions}.")
+    return out
