@@ -73,7 +73,8 @@ def form_post(soup, changes: dict | None = None) -> MultiDict:
 def fresh_today(rulebook):
     """The answers asked afresh (never filled in): No to each, nothing wrong today."""
     return {**{cid: "no" for cid, question in rulebook.questions.items()
-               if question.parent is None and question.ask_afresh}, "vv_symptoms_now": "no"}
+               if question.parent is None and question.ask_afresh and not question.intake},
+            "vv_symptoms_now": "no"}
 
 
 def no_change_everywhere(soup) -> dict:
