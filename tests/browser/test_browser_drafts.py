@@ -56,6 +56,33 @@ def answer_no(visitor, questions: list[str]) -> None:
         visitor.page.check(f'input[name="{question_id}"][value="no"]')
 
 
+def save_for_later(visitor) -> None:
+    visitor.page.get_by_role("button", name="Save and come back later").click()
+    visitor.page.wait_for_load_state()
+    assert visitor.h1() == "Your answers are saved"
+
+
+def save_half(visitor, date_of_birth: str) -> tuple[list[str], list[str]]:
+    """On the open questionnaire: the date of birth, No to the first half, then save.
+    The questions answered, and the rest."""
+    visitor.page.fill("#date_of_birth", date_of_birth)
+    answered, rest = halves(visitor)
+    answer_no(visitor, answered)
+    save_for_later(visitor)
+    return answered, rest
+
+
+def shows_what_was_saved(visitor, name: str, date_of_birth: str, answered: list[str],
+                         rest: list[str]) -> None:
+    """The resumed questionnaire: the details and each answer as saved, the rest empty."""
+    assert visitor.page.input_value("#client_name") == name
+    assert visitor.page.input_value("#date_of_birth") == date_of_birth
+    for question_id in answered:
+        assert visitor.page.is_checked(f'input[name="{question_id}"][value="no"]'), question_id
+    for question_id in rest:
+        assert not visitor.page.is_checked(f'input[name="{question_id}"][value="no"]')
+
+
 def no_axe_violations(visitor, where: str) -> None:
     violations = axe_violations(visitor.page)
     assert violations == [], axe_report(violations, where)
@@ -74,12 +101,7 @@ def test_from_an_invitation_save_halfway_close_the_browser_resume_and_send(
     link = invite(live, smtp_server, name, email)
     first = open_page(java_script_enabled=javascript)
     first.page.goto(link)
-    first.page.fill("#date_of_birth", "1990-07-14")
-    answered, rest = halves(first)
-    answer_no(first, answered)
-    first.page.get_by_role("button", name="Save and come back later").click()
-    first.page.wait_for_load_state()
-    assert first.h1() == "Your answers are saved"
+    answered, rest = save_half(first, "1990-07-14")
     assert first.page.locator("#saved-link").inner_text() == link
     if javascript:
         no_axe_violations(first, "the saved page")
@@ -89,12 +111,7 @@ def test_from_an_invitation_save_halfway_close_the_browser_resume_and_send(
     later.page.goto(link)
     notice = later.page.locator(".notice[aria-label='Your saved answers']")
     assert "Welcome back" in notice.inner_text()
-    assert later.page.input_value("#client_name") == name
-    assert later.page.input_value("#date_of_birth") == "1990-07-14"
-    for question_id in answered:
-        assert later.page.is_checked(f'input[name="{question_id}"][value="no"]'), question_id
-    for question_id in rest:
-        assert not later.page.is_checked(f'input[name="{question_id}"][value="no"]')
+    shows_what_was_saved(later, name, "1990-07-14", answered, rest)
     fourth = later.rulebook.sections[3]
     notice.get_by_role("link", name=f"Carry on from “{fourth.title}”").click()
     assert later.page.url.endswith(f"#section-{fourth.id}")
@@ -119,9 +136,7 @@ def test_from_the_open_form_the_link_is_shown_once_and_emailed(open_page, live, 
     visitor.fill_details(email=email)
     answered, rest = halves(visitor)
     answer_no(visitor, answered)
-    visitor.page.get_by_role("button", name="Save and come back later").click()
-    visitor.page.wait_for_load_state()
-    assert visitor.h1() == "Your answers are saved"
+    save_for_later(visitor)
     shown = visitor.page.locator("#saved-link").inner_text()
     assert f"we are also emailing it to {email}" in visitor.page.locator("main").inner_text()
     if javascript:

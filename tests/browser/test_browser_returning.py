@@ -63,9 +63,9 @@ def last_location(live) -> str:
 
 def answer_afresh(client) -> None:
     """No to every question asked afresh (about today), as a person clicks them."""
-    rulebook = client.rulebook
-    for question_id, question in rulebook.questions.items():
-        if question.parent is None and question.ask_afresh:
+    questions = client.rulebook.questions
+    for question_id in client.main_questions():  # the conditions' (intake ones are optional)
+        if questions[question_id].ask_afresh:
             client.page.check(f'input[name="{question_id}"][value="no"]')
     client.page.check('input[name="vv_symptoms_now"][value="no"]')
 
