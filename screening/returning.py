@@ -93,11 +93,17 @@ def plan(rulebook: Rulebook, kept: Mapping[str, Any]) -> list[SectionPlan]:
     plans = []
     for section in rulebook.sections:
         keepable = tuple(qid for qid in section_questions(rulebook, section)
-                         if rulebook.questions[qid].condition in kept
+                         if _answered(rulebook.questions[qid], kept)
                          and not asked_afresh(rulebook, rulebook.questions[qid]))
         last_time = tuple((qid, kept[qid]) for qid in keepable if qid in kept and qid in shown)
         plans.append(SectionPlan(section, keepable if last_time else (), last_time))
     return plans
+
+
+def _answered(question: Question, kept: Mapping[str, Any]) -> bool:
+    """Whether last time's answers to keep cover this question: its condition was answered
+    (then all of it is kept together), or, for an intake detail, the question itself."""
+    return (question.condition or question.id) in kept
 
 
 def merged_post(rulebook: Rulebook, posted: Iterable[tuple[str, str]],
@@ -108,15 +114,14 @@ def merged_post(rulebook: Rulebook, posted: Iterable[tuple[str, str]],
     hidden, and are last time's by definition). Everything else as posted."""
     replaced = {qid for item in plans if choices.get(item.id) == SAME for qid in item.kept}
     return [(name, value) for name, value in posted if name not in replaced] + \
-        answer_items({qid: value for qid, value in kept.items() if qid in replaced})
+        answer_items(rulebook, {qid: value for qid, value in kept.items() if qid in replaced})
 
 
-def answer_items(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Stored answers as a form posts them: (question id, text), a list as repeated items."""
-    return [(qid, single.isoformat() if isinstance(single, date) else str(single))
-            for qid, value in answers.items()
-            for single in (value if isinstance(value, list) else [value])
-            if single is not None]
+def answer_items(rulebook: Rulebook, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Stored answers as a form posts them: (question id, text), as each question's type
+    posts them (a list as repeated items, a contact as its parts, areas with their scores)."""
+    return [(qid, item) for qid, value in answers.items() if not is_empty(value)
+            for item in rulebook.questions[qid].kind.posted(rulebook.questions[qid], value)]
 
 
 @dataclass(frozen=True)

@@ -203,4 +203,5 @@ def _prefilled(invitation: Invitation, last: Screening | None = None):
             if invitation.appointment_date >= today else None})
     details["date_of_birth"] = last.date_of_birth.isoformat()
     kept = kept_answers(rulebook, last.answers, today)
-    return form_class(formdata=MultiDict([*details.items(), *answer_items(kept)]), today=today)
+    return form_class(formdata=MultiDict([*details.items(), *answer_items(rulebook, kept)]),
+                      today=today)

@@ -105,9 +105,18 @@ def test_no_change_puts_last_times_answers_in_place_of_what_was_posted(rulebook)
     assert ("client_name", "Ann") in merged and ("fever_acute_illness", "no") in merged
 
 
-def test_answer_items_are_as_a_form_posts_them():
-    assert answer_items({"a": ["x", "y"], "b": date(2026, 1, 2), "c": 3, "d": None}) == [
-        ("a", "x"), ("a", "y"), ("b", "2026-01-02"), ("c", "3")]
+def test_answer_items_are_as_a_form_posts_them(rulebook):
+    """Each answer as its type posts it: a list repeated, a date in ISO form, areas with
+    their scores, a contact's parts in order (the intake details of issue 14)."""
+    assert answer_items(rulebook, {
+        "vv_location": ["left_calf", "right_calf"], "surgery_date": date(2026, 1, 2),
+        "pain_areas": {"lower_back": 6, "right_shoulder": None},
+        "doctor": {"name": "Dr A Patel", "phone": "0123 456"}, "visit_goals": None}) == [
+        ("vv_location", "left_calf"), ("vv_location", "right_calf"),
+        ("surgery_date", "2026-01-02"),
+        ("pain_areas", "lower_back"), ("pain_areas", "right_shoulder"),
+        ("pain_areas", "lower_back:6"),
+        ("doctor", "Dr A Patel"), ("doctor", ""), ("doctor", "0123 456"), ("doctor", "")]
 
 
 def test_changes_are_listed_answer_by_answer_by_section(rulebook):

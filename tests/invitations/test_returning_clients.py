@@ -286,3 +286,28 @@ def test_the_link_used_in_two_tabs_at_once_loses_neither(app, rulebook):
         assert stored[1].invitation_id == stored[2].invitation_id is not None
     assert page(app.test_client().get(link)).h1.get_text() == \
         "You have already sent your answers"
+
+
+def test_intake_details_are_kept_or_asked_afresh_like_health_answers(app, client, rulebook):
+    """The massage intake (issue 14) is sections like the others: last time's pressure and
+    doctor are shown to keep; why they come and where it hurts today are asked afresh."""
+    link, _earlier = known_client(app, rulebook, {
+        "pressure": "firm", "doctor": {"name": "Dr A Patel", "practice": "Riverside Surgery"},
+        "visit_reasons": ["pain_tension"], "pain_areas": {"lower_back": 6}})
+    shown = page(client.get(link))
+    said = shown.find(id="last-time-preferences").select_one("dl").get_text(" ", strip=True)
+    assert "Firm" in said
+    doctor = shown.find(id="last-time-medicines_doctor").get_text(" ", strip=True)
+    assert "Dr A Patel" in doctor
+    assert shown.find(id="last-time-visit") is None, "why they come is about this visit"
+    assert not shown.find("input", {"name": "visit_reasons", "value": "pain_tension"}) \
+        .has_attr("checked")
+    assert not shown.find("input", {"name": "pain_areas", "value": "lower_back"}) \
+        .has_attr("checked"), "where it hurts today is asked afresh"
+    sent = client.post(link, data=form_post(shown, {**no_change_everywhere(shown),
+                                                    **fresh_today(rulebook)}))
+    send_check_page(client, sent)
+    stored = latest(app)
+    assert stored.answers["pressure"] == "firm"
+    assert stored.answers["doctor"]["name"] == "Dr A Patel"
+    assert "visit_reasons" not in stored.answers and "pain_areas" not in stored.answers
