@@ -140,10 +140,8 @@ def _first_to_answer(checked) -> tuple[str, str] | None:
         return "section-details", "About you"
     rulebook = checked.rulebook
     for section in rulebook.sections:
-        for condition_id in section.conditions:
-            if any(checked[question_id].errors
-                   for question_id in rulebook.conditions[condition_id].questions):
-                return f"section-{section.id}", section.title
+        if any(checked[question_id].errors for question_id in section.questions):
+            return f"section-{section.id}", section.title
     return None
 
 
