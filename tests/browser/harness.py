@@ -170,7 +170,9 @@ class LiveApp:
         client = self._seeder.test_client()
         if opened_first:
             assert client.get(opened_first).status_code == 200, opened_first
-        response = client.post("/submit", data=consent(data))
+        # Signed with their own name, as a client would (a signature that differs from the
+        # name is shown to the therapist as such: not what a seeded client should show).
+        response = client.post("/submit", data=consent(data, signature=data["client_name"]))
         assert response.status_code == 303, response.get_data(as_text=True)[:2000]
         return response.headers["Location"]
 
