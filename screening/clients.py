@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, delete, func, or_, select, update
 
-from .database import db
+from .database import MAX_ROW_ID, db
 from .models import Client, Decision, Screening
 from .names import search_words
 
@@ -94,11 +94,18 @@ def suggestions(name: str, email: str | None = None) -> list[Client]:
     return list(db.session.scalars(query.order_by(Client.name, Client.id).limit(SUGGESTIONS)))
 
 
+def record(client_id: int | None) -> Client | None:
+    """The record with this number, if there is one. Any number may come from a form, a
+    link, a CSV file or the command line: one no row can have is None, not a database
+    error."""
+    if client_id is None or not 0 < client_id <= MAX_ROW_ID:
+        return None
+    return db.session.get(Client, client_id)
+
+
 def find(client_id: int | None) -> Client | None:
     """The record a therapist chose, as the record it is part of now."""
-    if client_id is None:
-        return None
-    client = db.session.get(Client, client_id)
+    client = record(client_id)
     return root(client) if client is not None else None
 
 

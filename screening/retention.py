@@ -21,11 +21,12 @@ from .clients import (
     root,
     screenings_of,
 )
+from .clients import record as record_of
 from .clinic import current_rulebook
 from .database import db
 from .intake.drafts import count_expired, delete_expired, saved_days
 from .invitations.retention import old_invitations, remove_invitations
-from .models import Client, Decision, Screening
+from .models import Decision, Screening
 from .rulebook import Question, RulebookError
 
 ANONYMISED = "Anonymised"
@@ -151,7 +152,6 @@ def _delete_expired_drafts(dry_run: bool) -> None:
         click.echo(f"Deleted {expired} saved draft(s) past their {saved_days()} days.")
 
 
-
 def _list_old(before: datetime) -> None:
     """One line per screening to purge, read a batch at a time."""
     query = (select(Screening).options(load_only(Screening.submitted_at, Screening.outcome))
@@ -187,7 +187,7 @@ def _purge_screenings(screenings: list[Screening], questions: Mapping[str, Quest
 def _purge_client(client_id: int, dry_run: bool, yes: bool) -> None:
     """Everything about one client (and the records merged into theirs), in one audited
     transaction. The audit trail keeps that it was done, and the numbers, never the name."""
-    client = db.session.get(Client, client_id)
+    client = record_of(client_id)
     if client is None:
         raise click.ClickException(f"There is no client record {client_id}.")
     whole = root(client)

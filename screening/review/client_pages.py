@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from .. import clients
 from ..audit import record
-from ..database import MAX_ROW_ID, db
+from ..database import db
 from ..models import Client
 from . import FORM_PAGES, bp
 
@@ -54,8 +54,7 @@ def client(client_id: int):
 def merge_client(client_id: int):
     """Merge another record (`other`, posted) into this one: it becomes part of it."""
     target = db.get_or_404(Client, client_id)
-    other = request.form.get("other", type=int) or 0
-    source = db.session.get(Client, other) if 0 < other <= MAX_ROW_ID else None
+    source = clients.record(request.form.get("other", type=int))
     if source is None:
         abort(404)
     try:

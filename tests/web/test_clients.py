@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from screening.database import db
@@ -89,10 +90,17 @@ def test_no_record_to_suggest_means_a_new_client(app, signed_in):
     assert latest_invitation(app).client_id is not None
 
 
-def test_a_record_chosen_that_is_gone_is_refused_with_a_message(app, signed_in):
-    refused = signed_in.post("/review/invitations/new", data={**INVITE, "client": "999"})
+@pytest.mark.parametrize("number", ["999", str(10**20)])  # past a database integer too
+def test_a_record_chosen_that_is_gone_is_refused_with_a_message(app, signed_in, number):
+    refused = signed_in.post("/review/invitations/new", data={**INVITE, "client": number})
     assert refused.status_code == 200
     assert "no longer there" in page(refused).select_one(".error-summary").get_text()
+
+
+def test_a_client_number_no_record_can_have_in_a_link_is_ignored(signed_in):
+    shown = signed_in.get(f"/review/invitations/new?client={10**20}")
+    assert shown.status_code == 200
+    assert page(shown).find("input", {"name": "client_name"}).get("value", "") == ""
 
 
 def test_from_a_clients_page_the_invitation_is_for_that_client(app, signed_in, rulebook):
@@ -255,11 +263,13 @@ def test_a_csv_with_an_unknown_record_number_imports_nothing(app, tmp_path):
     path = tmp_path / "bookings.csv"
     path.write_text(f"name,email,date,time,client_number\n"
                     f"Ann Example,ann@example.com,{TOMORROW},14:30,77\n"
-                    f"Bo Other,bo@example.com,{TOMORROW},15:30,B12\n", encoding="utf-8")
+                    f"Bo Other,bo@example.com,{TOMORROW},15:30,B12\n"
+                    f"Cy Third,cy@example.com,{TOMORROW},16:30,{10**20}\n", encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["invite", "--csv", str(path)])
     assert result.exit_code == 2
     assert "line 2, client_number: there is no client record 77" in result.output
     assert "line 3, client_number: 'B12' is not a client record's number" in result.output
+    assert f"line 4, client_number: there is no client record {10**20}" in result.output
     assert latest_invitation(app) is None
 
 
@@ -306,6 +316,8 @@ def test_purge_needs_one_of_older_than_or_client(app):
     assert runner.invoke(args=["purge", "--client", "1", "--anonymise"]).exit_code == 2
     missing = runner.invoke(args=["purge", "--client", "41", "--yes"])
     assert missing.exit_code == 1 and "no client record 41" in missing.output
+    huge = runner.invoke(args=["purge", "--client", str(10**20), "--yes"])
+    assert huge.exit_code == 1 and f"no client record {10**20}" in huge.output
 
 
 def test_the_retention_purge_removes_records_left_with_nothing(app, rulebook):
