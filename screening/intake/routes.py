@@ -62,9 +62,16 @@ def questionnaire():
         form.submission_key.data = new_submission_key()
     if "change" in request.form:
         return render_template("intake/questionnaire.html", form=form)
-    if not form.validate() or form.dates_to_check():
+    if not ready_to_check(form):
         return render_template("intake/questionnaire.html", form=form)
     return to_check_page(form)
+
+
+def ready_to_check(form) -> bool:
+    """Whether a questionnaire can go on to "check your answers": valid, and every date
+    outside the window its question asks about confirmed by the client (date_checks.py).
+    Validates the form, so its errors are there to show when it cannot."""
+    return form.validate() and not form.dates_to_check()
 
 
 def to_check_page(form):

@@ -25,7 +25,7 @@ from .. import clients
 from ..clinic import clinic_today, clinic_zone, current_rulebook
 from ..database import db
 from ..intake.drafts import resumed, saved_for_invitation
-from ..intake.routes import forms_for, questionnaire, to_check_page
+from ..intake.routes import forms_for, questionnaire, ready_to_check, to_check_page
 from ..intake.saving import resumed_form
 from ..intake.submission import new_submission_key, valid_submission_key
 from ..models import Screening, as_utc
@@ -112,7 +112,7 @@ def _answered(token: str, invitation: Invitation, last: Screening):
     if newly_open and not undecided:  # without JavaScript: show the questions to change
         return _returning_page(token, invitation, last, form, choices=choices,
                                opening=newly_open)
-    if not form.validate() or undecided:
+    if not ready_to_check(form) or undecided:
         wrong = {item.id for item in asking
                  if any(form[qid].errors for qid in item.kept if qid in form)}
         choices.update({sid: CHANGED for sid in wrong})

@@ -311,3 +311,25 @@ def test_intake_details_are_kept_or_asked_afresh_like_health_answers(app, client
     assert stored.answers["pressure"] == "firm"
     assert stored.answers["doctor"]["name"] == "Dr A Patel"
     assert "visit_reasons" not in stored.answers and "pain_areas" not in stored.answers
+
+
+def test_a_returning_clients_date_outside_its_window_is_checked_beside_it(app, client,
+                                                                           rulebook):
+    """As on the first visit (issue 11): an operation two years ago, answered afresh, is
+    checked with the client before "check your answers"."""
+    link, _earlier = known_client(app, rulebook)
+    shown = page(client.get(link))
+    two_years_ago = (TODAY - timedelta(days=730)).isoformat()
+    operation = {"recent_surgery": "yes", "surgery_date": two_years_ago,
+                 "surgery_what": "Knee replacement", "surgery_what_where": "left_knee",
+                 "major_surgery": "yes", "wound_healed": "yes", "wound_problem": "no",
+                 "leg_symptoms_since": "no"}
+    asked = client.post(link, data=form_post(shown, {
+        **no_change_everywhere(shown), **fresh_today(rulebook), **operation}))
+    assert asked.status_code == 200, "the questionnaire again, not 'check your answers'"
+    note = page(asked).select_one("#surgery_date-check")
+    assert "This date is more than 6 months before your appointment" in note.get_text()
+    confirmed = client.post(link, data=form_post(page(asked), {
+        "dates_checked": f"surgery_date={two_years_ago}"}))
+    send_check_page(client, confirmed)
+    assert latest(app).answers["surgery_date"] == two_years_ago
