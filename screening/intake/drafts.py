@@ -46,8 +46,7 @@ def keep_draft(fields: list[tuple[str, str]]) -> str:
     """Keep the questionnaire's fields (and delete expired drafts); the page's token."""
     token = new_token()
     now = datetime.now(UTC)
-    db.session.execute(delete(Draft).where(Draft.kind == CHECK,
-                                           Draft.created_at < _oldest(now)))
+    _delete_expired_checks(now)
     db.session.add(Draft(kind=CHECK, token_hash=token_hash(token),
                          fields=[list(pair) for pair in fields], created_at=now))
     db.session.commit()
@@ -63,11 +62,15 @@ def find_draft(token: str) -> MultiDict | None:
                                                   Draft.token_hash == token_hash(token)))
     if draft is None or as_utc(draft.created_at) < _oldest(datetime.now(UTC)):
         return None
-    return MultiDict([tuple(pair) for pair in draft.fields])
+    return fields_of(draft)
 
 
 def _oldest(now: datetime) -> datetime:
     return now - timedelta(hours=DRAFT_HOURS)
+
+
+def _delete_expired_checks(now: datetime) -> None:
+    db.session.execute(delete(Draft).where(Draft.kind == CHECK, Draft.created_at < _oldest(now)))
 
 
 # Saved drafts: "Save and come back later" ---------------------------------------------------
@@ -211,7 +214,7 @@ def delete_expired(now: datetime | None = None) -> int:
     """Delete every expired draft of either kind, saying in the audit trail how many saved
     ones; how many saved ones. The caller commits."""
     now = now or datetime.now(UTC)
-    db.session.execute(delete(Draft).where(Draft.kind == CHECK, Draft.created_at < _oldest(now)))
+    _delete_expired_checks(now)
     expired = count_expired(now)
     if expired:
         db.session.execute(delete(Draft).where(Draft.kind == SAVED,

@@ -70,7 +70,9 @@ def start(token: str):
                                invitation=invitation, when=_when(invitation))
     last = last_screening(invitation)
     if last is not None:
-        return _returning_page(token, invitation, last, _prefilled(invitation, last))
+        kept = kept_answers(current_rulebook(), last.answers, clinic_today())
+        return _returning_page(token, invitation, last, _prefilled(invitation, last, kept),
+                               kept)
     return render_template("invitations/questionnaire.html", form=_prefilled(invitation),
                            invitation=invitation, when=_when(invitation))
 
@@ -110,13 +112,13 @@ def _answered(token: str, invitation: Invitation, last: Screening):
     undecided = [item for item in asking if choices[item.id] not in (SAME, CHANGED)]
     newly_open = {item.id for item in asking if choices[item.id] == CHANGED} - opened
     if newly_open and not undecided:  # without JavaScript: show the questions to change
-        return _returning_page(token, invitation, last, form, choices=choices,
+        return _returning_page(token, invitation, last, form, kept, choices=choices,
                                opening=newly_open)
     if not ready_to_check(form) or undecided:
         wrong = {item.id for item in asking
                  if any(form[qid].errors for qid in item.kept if qid in form)}
         choices.update({sid: CHANGED for sid in wrong})
-        return _returning_page(token, invitation, last, form, choices=choices, errors=[
+        return _returning_page(token, invitation, last, form, kept, choices=choices, errors=[
             (f"change-{item.id}-0", f"Tell us whether anything has changed about "
              f"'{item.section.title}' since last time") for item in undecided])
     return to_check_page(form)
@@ -141,10 +143,11 @@ class Returning:
         return as_utc(self.last.submitted_at).astimezone(clinic_zone()).date()
 
 
-def _returning_page(token: str, invitation: Invitation, last: Screening, form, **state):
-    rulebook = current_rulebook()
-    kept = kept_answers(rulebook, last.answers, clinic_today())
-    returning = Returning(last, {item.id: item for item in plan(rulebook, kept)}, **state)
+def _returning_page(token: str, invitation: Invitation, last: Screening, form,
+                    kept: dict, **state):
+    """The questionnaire for a returning client, with `kept` (kept_answers) last time's."""
+    returning = Returning(last, {item.id: item for item in plan(current_rulebook(), kept)},
+                          **state)
     return render_template("invitations/questionnaire.html", form=form, invitation=invitation,
                            when=_when(invitation), returning=returning,
                            form_action=url_for("invitations.answer", token=token))
@@ -185,23 +188,20 @@ def _when(invitation: Invitation) -> str:
     return appointment_text(invitation.appointment_date, invitation.appointment_time)
 
 
-def _prefilled(invitation: Invitation, last: Screening | None = None):
+def _prefilled(invitation: Invitation, last: Screening | None = None, kept: dict | None = None):
     """The questionnaire with the client's details in it (they can correct them), and for
-    a returning client last time's date of birth and the answers they may keep. An
-    appointment already past (the link works the day after) is left for them to fill in."""
+    a returning client (`last`) last time's date of birth and the answers they may keep
+    (`kept`, their kept_answers). An appointment already past (the link works the day
+    after) is left for them to fill in."""
     rulebook = current_rulebook()
     form_class = forms_for(rulebook)[0]
     today = clinic_today()
+    appointment = invitation.appointment_date if invitation.appointment_date >= today else None
     details = {"client_name": invitation.client_name, "email": invitation.email or "",
-               "phone": invitation.phone or "",
-               "appointment_date": invitation.appointment_date.isoformat()
-               if invitation.appointment_date >= today else "",
-               "submission_key": new_submission_key()}
+               "phone": invitation.phone or "", "submission_key": new_submission_key()}
     if last is None:
-        return form_class(formdata=None, today=today, **{
-            **details, "appointment_date": invitation.appointment_date
-            if invitation.appointment_date >= today else None})
+        return form_class(formdata=None, today=today, appointment_date=appointment, **details)
+    details["appointment_date"] = appointment.isoformat() if appointment else ""
     details["date_of_birth"] = last.date_of_birth.isoformat()
-    kept = kept_answers(rulebook, last.answers, today)
     return form_class(formdata=MultiDict([*details.items(), *answer_items(rulebook, kept)]),
                       today=today)
