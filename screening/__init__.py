@@ -11,6 +11,7 @@ from . import (
     cli,
     database,
     errors,
+    i18n,
     intake,
     invitations,
     models,  # noqa: F401 - registers the tables with database.db's metadata
@@ -40,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = database.RowId  # before any route is added
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))
     database.init_app(app)
+    i18n.init_app(app)
     security.init_app(app)
     intake.init_app(app)
     invitations.init_app(app)  # before review: its pages join the review blueprint

@@ -109,6 +109,9 @@ class Screening(db.Model):
     #: Not a foreign key in the database: adding one on SQLite copies the table, and
     #: dropping the old copy fires the ON DELETE actions of the tables that refer to it.
     client_id: Mapped[int | None] = mapped_column(index=True)
+    #: The language the client answered in (screening/i18n.py): their result, printout and
+    #: letter are in it; the therapist's pages say it.
+    language: Mapped[str] = mapped_column(String(16), default="en")
 
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="screening", order_by="Decision.id.desc()")

@@ -57,6 +57,10 @@ def configure(app: Flask, test_config: dict | None, default_rulebook: Path) -> N
         CLINIC_ADDRESS=None,
         CLINIC_PHONE=None,
         CLINIC_EMAIL=None,
+        # The clinic's own language (the therapists' pages) and every language a client
+        # may answer in (screening/i18n.py).
+        LANGUAGE="en",
+        LANGUAGES="en,es",
     )
     app.config.from_prefixed_env("SCREENING")
     if test_config:

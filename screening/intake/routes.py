@@ -22,6 +22,7 @@ from .. import printing
 from ..clinic import clinic_today, current_rulebook
 from ..compression import SharedPage
 from ..database import db
+from ..i18n import page_language
 from ..invitations.answering import answering
 from . import bp
 from .drafts import DRAFT_HOURS, find_draft, keep_draft, record_sent, take_saved
@@ -170,7 +171,8 @@ def submit():
             return _sent_elsewhere(rulebook, today)
         token = store_screening(
             rulebook=rulebook, details=details, answers=answers, consent=consent,
-            submission_key=key, secret_key=current_app.secret_key, today=today)
+            submission_key=key, secret_key=current_app.secret_key, today=today,
+            language=page_language())
     except SQLAlchemyError:
         return _not_saved(rulebook, today)
     if taken:

@@ -55,7 +55,7 @@ def stored_result(rulebook: Rulebook, result: Result) -> dict[str, Any]:
 
 def store_screening(*, rulebook: Rulebook, details: dict[str, Any], answers: dict[str, Any],
                     consent: dict[str, Any], submission_key: str, secret_key: str,
-                    today: date) -> str:
+                    today: date, language: str = "en") -> str:
     """Screen and store the answers (once per submission); return the result token.
 
     The same form sent again (double click, refresh, a retry after a timeout or a 503)
@@ -73,6 +73,7 @@ def store_screening(*, rulebook: Rulebook, details: dict[str, Any], answers: dic
         db.session.add(Screening(
             submission_key=key, result_token_hash=token_hash(token), **details,
             answers=answers, **record, submitted_at=datetime.now(UTC), **consent,
+            language=language,
             **_new_client_unless_known(details)))
         try:
             db.session.commit()
