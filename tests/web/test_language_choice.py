@@ -2,8 +2,8 @@
 
 from flask_babel import get_locale
 
-from tests.web.test_resubmission import screenings, send
 from tests.factories import form_data
+from tests.web.test_resubmission import screenings, send
 
 
 def language_of(app, path="/", **headers):
