@@ -1,4 +1,5 @@
-"""The clinic the app serves, as a request sees it: the rule book it screens with, and today.
+"""The clinic the app serves, as a request sees it: the rule book it screens with (in the
+page's language), and today.
 
 Both come from configuration (SCREENING_RULEBOOK, SCREENING_TIMEZONE; see settings.py) but
 are worked out while the app runs, so they live here rather than with the settings.
@@ -10,8 +11,10 @@ from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
+from flask_babel import get_locale
 
 from .rulebook import Rulebook, load_rulebook
+from .rulebook.translate import translated
 
 
 def load_clinic_rulebook(app: Flask) -> Rulebook:
@@ -20,10 +23,32 @@ def load_clinic_rulebook(app: Flask) -> Rulebook:
     return app.extensions["rulebook"]
 
 
-def current_rulebook() -> Rulebook:
-    """The app's rule book, loaded on first use (at start-up when serving)."""
+def clinic_rulebook() -> Rulebook:
+    """The app's rule book in English, as its files say it, loaded on first use (at start-up
+    when serving)."""
     rulebook = current_app.extensions.get("rulebook")
     return rulebook if rulebook is not None else load_clinic_rulebook(current_app)
+
+
+def rulebook_in(language: str) -> Rulebook:
+    """The app's rule book in `language`: its words from rules/translations/<language>.yaml
+    (English, marked, where a translation is missing or stale), its ids and tests the same,
+    so it screens exactly as the English does. Made once per language."""
+    return translated(clinic_rulebook(), language)
+
+
+def current_rulebook() -> Rulebook:
+    """The rule book in the language of the page being served (Flask-Babel's locale: a
+    client's choice, a therapist's page the clinic's language; outside a request, the
+    clinic's language). What views and templates use."""
+    locale = get_locale()
+    return rulebook_in(locale.language if locale else current_app.config["LANGUAGE"])
+
+
+def screening_rulebook(screening) -> Rulebook:
+    """The rule book in the language this screening's client answered in: for the client's
+    own documents (their result, printout, doctor's letter, emails), whoever asks for them."""
+    return rulebook_in(screening.language or current_app.config["LANGUAGE"])
 
 
 def clinic_zone() -> tzinfo | None:

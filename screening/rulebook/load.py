@@ -11,12 +11,11 @@ file, item and field, so a broken rule book never reaches a client. This package
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from .body_map import FILE as BODY_MAP_FILE
 from .body_map import load_body_map
@@ -25,14 +24,16 @@ from .load_intake import FILE as INTAKE_FILE
 from .load_intake import load_intake
 from .parameters import REFERENCE, Parameter, fill_wording, load_parameters
 from .predicates import parameter_names
+from .translations import FOLDER as TRANSLATIONS
+from .translations import load_translations, source_texts
 from .types import OUTCOMES, Condition, Region, Rulebook, RulebookError, Section
 from .yamlio import (
     Problems,
-    YamlLoader,
     check_date,
     check_id,
     check_keys,
     check_mapping,
+    read_yaml,
     text_field,
 )
 
@@ -48,12 +49,12 @@ def load_rulebook(path: str | Path) -> Rulebook:
         root = root.parent
     problems = Problems()
     parameters_file = root / PARAMETERS
-    parameters = load_parameters(_read_yaml(parameters_file, problems)
+    parameters = load_parameters(read_yaml(parameters_file, problems)
                                  if parameters_file.exists() else None,
                                  problems, str(parameters_file))
     wording = Wording(parameters, problems)
     index_file = root / "rulebook.yaml"
-    index = wording.fill(_read_yaml(index_file, problems), index_file)
+    index = wording.fill(read_yaml(index_file, problems), index_file)
     if index is None:
         raise RulebookError(problems.items)
     index_name = str(index_file)
@@ -67,7 +68,7 @@ def load_rulebook(path: str | Path) -> Rulebook:
     sections = _load_sections(index.get("sections"), problems, index_name)
     intake_file = root / INTAKE_FILE
     intake_sections, intake = load_intake(
-        wording.fill(_read_yaml(intake_file, problems), intake_file)
+        wording.fill(read_yaml(intake_file, problems), intake_file)
         if intake_file.exists() else None, regions, {section.id for section in sections},
         problems, str(intake_file))
     files = {file.stem: file for file in sorted((root / "conditions").glob("*.yaml"))}
@@ -76,6 +77,12 @@ def load_rulebook(path: str | Path) -> Rulebook:
                                             intake)
     body_map = _load_body_map(root / BODY_MAP_FILE, regions, problems)
     wording.check_all_used(conditions, str(parameters_file))
+    if problems.items:
+        raise RulebookError(problems.items)
+    english = source_texts(wording.raw[index_file], wording.raw.get(intake_file),
+                           [wording.raw[file] for file, _data in raw_conditions.values()],
+                           body_map)
+    translations = load_translations(root / TRANSLATIONS, english, problems)
     if problems.items:
         raise RulebookError(problems.items)
     sections = [*intake_sections["before"], *_with_questions(sections, conditions),
@@ -89,7 +96,7 @@ def load_rulebook(path: str | Path) -> Rulebook:
         sections=tuple(sections), conditions=conditions,
         questions={qid: (intake | questions)[qid] for section in sections
                    for qid in section.questions},
-        parameters=parameters, body_map=body_map)
+        parameters=parameters, body_map=body_map, english=english, translations=translations)
 
 
 def _with_questions(sections: list[Section], conditions: dict[str, Condition]) -> list[Section]:
@@ -104,8 +111,11 @@ class Wording:
 
     def __init__(self, parameters: dict[str, Parameter], problems: Problems):
         self.parameters, self.problems, self.used = parameters, problems, set()
+        #: Each file's content as written, placeholders unfilled: what translators translate.
+        self.raw: dict[Path, Any] = {}
 
     def fill(self, data: Any, file: Path) -> Any:
+        self.raw[file] = copy.deepcopy(data)  # the loaders pop keys from what they read
         if data is None or not REFERENCE.search(file.read_text(encoding="utf-8")):
             return data  # most files name no parameter: nothing to walk through
         return fill_wording(data, self.parameters, self.used, self.problems, str(file))
@@ -135,24 +145,8 @@ def _condition_files(files: dict[str, Path], sections: list[Section], wording: W
         elif cid in raw:
             problems.add(index_name, "sections", f"condition '{cid}' is listed twice")
         else:
-            raw[cid] = (files[cid], wording.fill(_read_yaml(files[cid], problems), files[cid]))
+            raw[cid] = (files[cid], wording.fill(read_yaml(files[cid], problems), files[cid]))
     return raw
-
-
-def _read_yaml(file: Path, problems: Problems) -> Any:
-    try:
-        with file.open(encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=YamlLoader)  # nosec B506 - a SafeLoader subclass
-    except FileNotFoundError:
-        problems.add(str(file), "file", "not found")
-        return None
-    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as error:
-        problems.add(str(file), "file", f"is not valid YAML: {error}")
-        return None
-    if not isinstance(data, dict):
-        problems.add(str(file), "file", "must hold a mapping of fields")
-        return None
-    return data
 
 
 def _load_body_map(file: Path, regions: tuple[Region, ...], problems: Problems):
@@ -160,7 +154,7 @@ def _load_body_map(file: Path, regions: tuple[Region, ...], problems: Problems):
     change how the form looks, never how answers are screened)."""
     if not file.exists():
         return None
-    data = _read_yaml(file, problems)
+    data = read_yaml(file, problems)
     return None if data is None else load_body_map(data, regions, problems, str(file))
 
 

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from babel.core import UnknownLocaleError
+from babel.units import format_unit
+
 from .yamlio import Problems, check_date, check_id, check_mapping, text_field
 
 KEYS = {"description", "value", "unit", "source", "reviewed"}
@@ -35,10 +38,20 @@ class Parameter:
     description: str
     source: str
     reviewed: date | str
+    #: The language its text is said in (a translated rule book's parameters say theirs).
+    language: str = "en"
 
     @property
     def text(self) -> str:
-        """How a sentence says it: '6 weeks', '1 day', '160/100 mmHg'."""
+        """How a sentence says it: '6 weeks', '1 day', '160/100 mmHg'; in another language a
+        duration in CLDR's words for it (Babel: '6 semanas', '1 día'), other units as
+        written (mmHg is mmHg everywhere)."""
+        if self.language != "en" and self.unit in DURATION_UNITS and _whole(self.value):
+            try:
+                return format_unit(self.value, f"duration-{self.unit.removesuffix('s')}",
+                                   length="long", locale=self.language)
+            except (UnknownLocaleError, ValueError):
+                pass  # a language CLDR does not know: said in English, as written
         value = f"{self.value:g}" if isinstance(self.value, int | float) else self.value
         unit = self.unit[:-1] if self.value == 1 and self.unit.endswith("s") else self.unit
         return f"{value} {unit}"

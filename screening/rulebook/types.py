@@ -9,6 +9,7 @@ from typing import Any
 from .parameters import Parameter
 from .predicates import Predicate
 from .question_types import DEFAULT_TEXT_LENGTH, Option, QuestionType, question_type
+from .translations import Translation
 
 #: Outcomes from least to most restrictive (shared/clinical/README.md).
 OUTCOMES = ("clear", "caution", "local", "medical_clearance", "postpone")
@@ -173,6 +174,13 @@ class Rulebook:
     questions: dict[str, Question]
     parameters: dict[str, Parameter] = field(default_factory=dict)
     body_map: BodyMap | None = None  # None: the rule book has no body_map.yaml
+    #: Its translatable English as its files have it, placeholders unfilled, by key.
+    english: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
+    #: Its translation files (translations/<language>.yaml), by language, checked.
+    translations: dict[str, Translation] = field(default_factory=dict)
+    #: The language of its words; a translated copy (translate.py) keeps its `original`.
+    language: str = "en"
+    original: Rulebook | None = None
 
     @cached_property
     def version(self) -> str:

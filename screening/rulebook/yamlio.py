@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -115,3 +116,20 @@ def flag(data: dict, key: str, problems: Problems, file: str, where: str) -> boo
         problems.add(file, f"{where}, field '{key}'", f"expected true or false, not {value!r}")
         return False
     return value
+
+
+def read_yaml(file: Path, problems: Problems) -> Any:
+    """The mapping a rule-book file holds, or None with the reason recorded."""
+    try:
+        with file.open(encoding="utf-8") as handle:
+            data = yaml.load(handle, Loader=YamlLoader)  # nosec B506 - a SafeLoader subclass
+    except FileNotFoundError:
+        problems.add(str(file), "file", "not found")
+        return None
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as error:
+        problems.add(str(file), "file", f"is not valid YAML: {error}")
+        return None
+    if not isinstance(data, dict):
+        problems.add(str(file), "file", "must hold a mapping of fields")
+        return None
+    return data
