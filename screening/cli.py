@@ -22,9 +22,11 @@ from .engine import evaluate
 from .export import count_text, csv_chunks
 from .fhir import FhirError, answers_from_response, questionnaire
 from .models import Screening
-from .rulebook import RulebookError, load_rulebook
+from .rulebook import Rulebook, RulebookError, load_rulebook
+from .rulebook.translations import skeleton
 
 EXIT_INVALID = 2
+EXIT_WARNINGS = 1  # `rules check --strict` with translation warnings
 
 
 @click.group("rules")
@@ -35,18 +37,52 @@ def rules_group() -> None:
 @rules_group.command("check")
 @with_appcontext
 @click.argument("path", required=False, type=click.Path())
-def check_rules(path: str | None) -> None:
-    """Validate the rule book in PATH (default: the app's rule book)."""
+@click.option("--strict", is_flag=True,
+              help="Fail (exit 1) when a translation is missing, stale or extra too.")
+def check_rules(path: str | None, strict: bool) -> None:
+    """Validate the rule book in PATH (default: the app's rule book) and its translations."""
     path = path or current_app.config["RULEBOOK"]
+    rulebook = _loaded(path)
+    warnings = [warning for translation in rulebook.translations.values()
+                for warning in translation.warnings]
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    languages = ", ".join(f"{code} ({len(t.texts)} of {len(rulebook.english)} texts)"
+                          for code, t in rulebook.translations.items()) or "none"
+    click.echo(f"OK {path}: rule book {rulebook.version}, {len(rulebook.conditions)} "
+               f"conditions, {len(rulebook.questions)} questions, {len(rulebook.rules)} rules; "
+               f"translations: {languages}")
+    if strict and warnings:
+        click.echo(f"{len(warnings)} translation warning(s), and --strict.", err=True)
+        sys.exit(EXIT_WARNINGS)
+
+
+@rules_group.command("translation")
+@with_appcontext
+@click.argument("language")
+@click.option("--name", default=None, help="The language's own name (new languages only).")
+@click.option("--only-to-do", is_flag=True,
+              help="Only the missing and stale texts, to paste into the language's file.")
+def translation_file(language: str, name: str | None, only_to_do: bool) -> None:
+    """Print a translation file for LANGUAGE (a code such as fr): the file as it is, with
+    every missing or stale text added with its current English and an empty translation."""
+    if not language.isascii() or not language.replace("-", "").isalnum():
+        _fail([f"{language!r} is not a language code (such as fr, or pt-BR)"])
+    rulebook = _loaded(current_app.config["RULEBOOK"])
+    existing = rulebook.translations.get(language)
+    click.echo(skeleton(language, name or (existing.name if existing else language),
+                        rulebook.english, existing, only_to_do), nl=False)
+
+
+def _loaded(path: str) -> Rulebook:
+    """The rule book at `path`, or exit 2 listing its problems."""
     try:
-        rulebook = load_rulebook(path)
+        return load_rulebook(path)
     except RulebookError as error:
         click.echo(f"{path}: {len(error.problems)} problem(s) found:", err=True)
         for problem in error.problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(EXIT_INVALID)
-    click.echo(f"OK {path}: rule book {rulebook.version}, {len(rulebook.conditions)} "
-               f"conditions, {len(rulebook.questions)} questions, {len(rulebook.rules)} rules")
 
 
 @click.command("questions")

@@ -1,15 +1,19 @@
-"""The rule book's questions as a FHIR R4 Questionnaire, follow-ups with `enableWhen`."""
+"""The rule book's questions as a FHIR R4 Questionnaire, follow-ups with `enableWhen`, every
+text with its translations (FHIR's translation extension on the text's `_text` element)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..rulebook import Question, Rulebook
 from ..rulebook.flat_tests import FlatError, Test, follow_up_tests
+from ..rulebook.translate import is_translated, translated
 from .codes import (
     ITEM_CONTROL,
     ITEM_CONTROL_SYSTEM,
     QUESTIONNAIRE_URL,
+    TRANSLATION,
     FhirError,
     coding,
     section_link_id,
@@ -19,20 +23,25 @@ from .codes import (
 
 
 def questionnaire(rulebook: Rulebook, publisher: str | None = None) -> dict[str, Any]:
-    """The rule book's questions as a FHIR R4 Questionnaire, sections as groups."""
+    """The rule book's questions as a FHIR R4 Questionnaire, sections as groups, each text in
+    the rule book's language with its translations in the others (`_text`)."""
+    others = other_languages(rulebook)
     items = []
     for section in rulebook.sections:
         children: list[dict[str, Any]] = []
         if section.intro:
             children.append({"linkId": f"{section_link_id(section.id)}-intro", "type": "display",
-                             "text": section.intro})
-        children.extend(_question_item(rulebook, rulebook.questions[qid])
+                             **_text(section.intro, others, lambda book, sid=section.id:
+                                     _section(book, sid).intro)})
+        children.extend(_question_item(rulebook, rulebook.questions[qid], others)
                         for qid in section.questions)
         items.append({"linkId": section_link_id(section.id), "type": "group",
-                      "text": section.title, "item": children})
+                      **_text(section.title, others, lambda book, sid=section.id:
+                              _section(book, sid).title), "item": children})
     resource: dict[str, Any] = {
-        "resourceType": "Questionnaire", "id": "massage-screening", "url": QUESTIONNAIRE_URL,
-        "version": rulebook.version, "name": "MassageScreening", "title": rulebook.title,
+        "resourceType": "Questionnaire", "id": "massage-screening", "language": rulebook.language,
+        "url": QUESTIONNAIRE_URL, "version": rulebook.version, "name": "MassageScreening",
+        **_text(rulebook.title, others, lambda book: book.title, "title"),
         "status": "active", "subjectType": ["Patient"]}
     if publisher:
         resource["publisher"] = publisher
@@ -40,10 +49,37 @@ def questionnaire(rulebook: Rulebook, publisher: str | None = None) -> dict[str,
     return resource
 
 
-def _question_item(rulebook: Rulebook, question: Question) -> dict[str, Any]:
+def other_languages(rulebook: Rulebook) -> list[Rulebook]:
+    """The rule book in each other language it has a translation file for (and English)."""
+    original = rulebook.original or rulebook
+    return [translated(original, language) for language in ("en", *original.translations)
+            if language != rulebook.language]
+
+
+def _text(text: str, others: list[Rulebook], pick: Callable[[Rulebook], str],
+          name: str = "text") -> dict[str, Any]:
+    """`{text: ..., _text: {extension: [...]}}`: the text and, with FHIR's standard translation
+    extension, each other language's real translation of it (English kept is left out)."""
+    extensions = []
+    for book in others:
+        words = pick(book)
+        if words and is_translated(words):
+            extensions.append({"url": TRANSLATION, "extension": [
+                {"url": "lang", "valueCode": book.language},
+                {"url": "content", "valueString": str(words)}]})
+    return {name: str(text), **({f"_{name}": {"extension": extensions}} if extensions else {})}
+
+
+def _section(rulebook: Rulebook, section_id: str):
+    return next(section for section in rulebook.sections if section.id == section_id)
+
+
+def _question_item(rulebook: Rulebook, question: Question,
+                   others: list[Rulebook] = ()) -> dict[str, Any]:
     kind = question.kind
-    item: dict[str, Any] = {"linkId": question.id, "text": question.text,
-                            "type": kind.fhir_type}
+    qid = question.id
+    item: dict[str, Any] = {"linkId": qid, **_text(
+        question.text, others, lambda book: book.questions[qid].text), "type": kind.fhir_type}
     extensions = kind.fhir_extensions(question)
     if extensions:
         item = {"extension": extensions, **item}
@@ -57,15 +93,27 @@ def _question_item(rulebook: Rulebook, question: Question) -> dict[str, Any]:
         item["repeats"] = True
     item.update(kind.fhir_item(question))
     if kind.coded:
-        item["answerOption"] = [{"valueCoding": coding(question, value)}
+        item["answerOption"] = [{"valueCoding": _coding(question, value, others)}
                                 for value, _label in question.choices]
     if question.hint:
         item["item"] = [{
             "extension": [{"url": ITEM_CONTROL, "valueCodeableConcept": {"coding": [
                 {"system": ITEM_CONTROL_SYSTEM, "code": "help", "display": "Help-Button"}]}}],
-            "linkId": f"{question.id}-hint", "text": question.hint, "type": "display"},
-            *item.get("item", ())]
+            "linkId": f"{qid}-hint", **_text(question.hint, others,
+                                             lambda book: book.questions[qid].hint),
+            "type": "display"}, *item.get("item", ())]
     return item
+
+
+def _coding(question: Question, value: str, others: list[Rulebook]) -> dict[str, Any]:
+    """An answer option's coding; the display of an option the rule book words (a choice, a
+    body region) translated like a text (yes/no are the app's words, not the rule book's)."""
+    coded = coding(question, value)
+    if not any(option.id == value for option in question.options):
+        return coded
+    return {**coded, **_text(coded["display"], others, lambda book: next(
+        option.label for option in book.questions[question.id].options if option.id == value),
+        "display")}
 
 
 # --- enableWhen ------------------------------------------------------------------------------
