@@ -599,3 +599,41 @@ def test_wrong_intake_items_are_named(rulebook):
     _raw, problems = fhir.answers_from_response(rulebook, resource)
     assert problems["doctor"].startswith("expected items doctor-name, doctor-practice")
     assert problems["pain_areas"] == "expected only pain_areas-score items in an answer"
+
+
+def test_the_questionnaire_carries_translations_and_stays_valid(tmp_path):
+    """Each text translated into another language goes with it in FHIR's translation extension
+    (on `_text`, `_title`, `_display`); English kept for a missing translation is left out."""
+    from screening.rulebook import load_rulebook
+    from screening.rulebook.translate import translated
+    from tests.engine.test_translations import SPANISH, rules_with
+
+    english = load_rulebook(rules_with(tmp_path, es=SPANISH.read_text(encoding="utf-8")))
+    for book, other in ((english, "es"), (translated(english, "es"), "en")):
+        resource = fhir.questionnaire(book)
+        FhirQuestionnaire.model_validate(resource)
+        R4Questionnaire(resource, strict=True)
+        assert resource["language"] == book.language
+        items = {item["linkId"]: item for item in _response_items(resource["item"])}
+        words = translated(english, other)
+        assert _translations(items["recent_surgery"]["_text"]) == {
+            other: words.questions["recent_surgery"].text}
+        assert _translations(resource["_title"]) == {other: words.title}
+        option = next(o["valueCoding"] for o in items["clot_risk_factors"]["answerOption"]
+                      if o["valueCoding"]["code"] == "long_journey")
+        assert _translations(option["_display"]) == {other: {
+            "es": "Un viaje de más de 4 horas", "en": "A journey of more than 4 hours"}[other]}
+    spanish_items = {item["linkId"]: item for item in _response_items(
+        fhir.questionnaire(english)["item"])}
+    assert "_text" not in spanish_items["recent_surgery-hint"]  # stale: not translated
+    assert _translations(spanish_items["recent_surgery"]["_text"]) == {
+        "es": "¿Le han hecho una operación o un procedimiento médico en los últimos 6 meses?"}
+
+
+def _translations(element):
+    found = {}
+    for extension in element["extension"]:
+        assert extension["url"] == "http://hl7.org/fhir/StructureDefinition/translation"
+        parts = {part["url"]: part for part in extension["extension"]}
+        found[parts["lang"]["valueCode"]] = parts["content"]["valueString"]
+    return found
