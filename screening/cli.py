@@ -48,10 +48,10 @@ def check_rules(path: str | None, strict: bool) -> None:
     for warning in warnings:
         click.echo(f"Warning: {warning}", err=True)
     languages = ", ".join(f"{code} ({len(t.texts)} of {len(rulebook.english)} texts)"
-                          for code, t in rulebook.translations.items()) or "none"
+                          for code, t in rulebook.translations.items())
     click.echo(f"OK {path}: rule book {rulebook.version}, {len(rulebook.conditions)} "
-               f"conditions, {len(rulebook.questions)} questions, {len(rulebook.rules)} rules; "
-               f"translations: {languages}")
+               f"conditions, {len(rulebook.questions)} questions, {len(rulebook.rules)} rules"
+               + (f"; translated: {languages}" if languages else ""))
     if strict and warnings:
         click.echo(f"{len(warnings)} translation warning(s), and --strict.", err=True)
         sys.exit(EXIT_WARNINGS)
