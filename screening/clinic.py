@@ -23,7 +23,7 @@ def load_clinic_rulebook(app: Flask) -> Rulebook:
     return app.extensions["rulebook"]
 
 
-def clinic_rulebook() -> Rulebook:
+def loaded_rulebook() -> Rulebook:
     """The app's rule book in English, as its files say it, loaded on first use (at start-up
     when serving)."""
     rulebook = current_app.extensions.get("rulebook")
@@ -34,7 +34,7 @@ def rulebook_in(language: str) -> Rulebook:
     """The app's rule book in `language`: its words from rules/translations/<language>.yaml
     (English, marked, where a translation is missing or stale), its ids and tests the same,
     so it screens exactly as the English does. Made once per language."""
-    return translated(clinic_rulebook(), language)
+    return translated(loaded_rulebook(), language)
 
 
 def current_rulebook() -> Rulebook:

@@ -123,3 +123,16 @@ def _body_map(body_map: BodyMap | None, word: Word) -> BodyMap | None:
         edges=tuple(word(("body_map", view.id, "edges", str(number)), edge)
                     for number, edge in enumerate(view.edges)))
         for view in body_map.views))
+
+
+def findings_in(rulebook: Rulebook, findings: list[dict], version: str) -> list[dict]:
+    """A stored screening's findings (dicts with `rule`, `client_message`, `condition_name`)
+    worded in `rulebook`'s language, when the screening was screened by this very rule book
+    (`version` is its version): the same rules, so the same messages in other words. Screened
+    by another version, they stay as stored: what the client was told then."""
+    if version != rulebook.version:
+        return findings
+    rules = {rule.id: rule for rule in rulebook.rules}
+    return [{**finding, "client_message": rules[finding["rule"]].client_message,
+             "condition_name": rulebook.conditions[rules[finding["rule"]].condition].name}
+            if finding.get("rule") in rules else finding for finding in findings]

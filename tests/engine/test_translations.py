@@ -11,7 +11,7 @@ from markupsafe import escape
 from screening.date_checks import date_checks
 from screening.rulebook import RulebookError, load_rulebook
 from screening.rulebook.parameters import Parameter
-from screening.rulebook.translate import Untranslated, is_translated, translated
+from screening.rulebook.translate import Untranslated, findings_in, is_translated, translated
 from screening.rulebook.translations import skeleton
 from tests.conftest import RULES
 
@@ -168,3 +168,16 @@ def test_the_skeleton_of_an_existing_language_keeps_its_translations(english):
     assert to_do["questions"]["recent_surgery"]["hint"] == {
         "en": english.english[("questions", "recent_surgery", "hint")], "es": None}
     assert "no_such_rule" not in whole["rules"]
+
+
+def test_stored_findings_are_reworded_only_when_screened_by_the_same_rule_book(english,
+                                                                                spanish):
+    stored = [{"rule": "recent_surgery_not_recent", "condition": "recent_surgery",
+               "client_message": "Your operation was more than 6 months ago, ...",
+               "condition_name": "Recent operation or medical procedure"},
+              {"rule": "gone_since", "client_message": "Kept", "condition_name": "Kept"}]
+    reworded = findings_in(spanish, stored, english.version)
+    assert reworded[0]["client_message"].startswith("Su operación fue hace más de 6 meses")
+    assert reworded[0]["condition_name"] == "Operación o procedimiento médico reciente"
+    assert reworded[1] == stored[1]
+    assert findings_in(spanish, stored, "2025.1+0123456789ab") == stored
