@@ -4,7 +4,8 @@ A rule book is a folder holding `rulebook.yaml` (wording of outcomes, body
 regions, sections), `conditions/*.yaml` (one condition each: its question,
 follow-ups and rules) and, optionally, `parameters.yaml` (the thresholds a clinic
 may change, named; see parameters.py), `intake.yaml` (the intake details, never
-screened; see load_intake.py) and `body_map.yaml`. `load_rulebook` checks the
+screened; see load_intake.py), `body_map.yaml` and `translations/<language>.yaml` (its words
+in other languages; see translations.py). `load_rulebook` checks the
 schema and the meaning and raises RulebookError listing every problem with its
 file, item and field, so a broken rule book never reaches a client. This package imports no Flask.
 """
