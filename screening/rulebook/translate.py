@@ -42,8 +42,8 @@ def translated(rulebook: Rulebook, language: str) -> Rulebook:
     if language == ENGLISH:
         return original
     copies = original.__dict__.setdefault(_COPIES, {})
-    if language not in copies:
-        copies[language] = _copy(original, language)
+    if language not in copies:  # two requests at once may both make it: the first is kept
+        copies.setdefault(language, _copy(original, language))
     return copies[language]
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -114,7 +115,7 @@ def load_translations(folder: Path, sources: Mapping[Key, str],
 
 def read_translation(file: Path, sources: Mapping[Key, str],
                      problems: Problems) -> Translation | None:
-    data = read_yaml(file, problems)
+    data = _parsed(file, problems)
     if data is None:
         return None
     name, before = str(file), len(problems.items)
@@ -136,6 +137,25 @@ def read_translation(file: Path, sources: Mapping[Key, str],
     if len(problems.items) > before:
         return None
     return _checked(language, str(data["name"]).strip(), name, entries, sources, problems)
+
+
+def _parsed(file: Path, problems: Problems) -> Any:
+    """The file's content, parsed once while it stays the same (a translation is the rule
+    book's largest file, and every app, every test's too, loads the rule book afresh).
+    Shared between loads: only read, never changed."""
+    try:
+        status = file.stat()
+    except OSError:
+        return read_yaml(file, problems)
+    data, found = _cached(str(file), status.st_mtime_ns, status.st_size, status.st_ino)
+    problems.items.extend(found)
+    return data
+
+
+@lru_cache(maxsize=16)
+def _cached(name: str, *_signature: int) -> tuple[Any, tuple[str, ...]]:
+    problems = Problems()
+    return read_yaml(Path(name), problems), tuple(problems.items)
 
 
 def _flatten(data: Any, key: Key, language: str, entries: dict, problems: Problems,

@@ -177,10 +177,10 @@ class Rulebook:
     #: Its translatable English as its files have it, placeholders unfilled, by key.
     english: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
     #: Its translation files (translations/<language>.yaml), by language, checked.
-    translations: dict[str, Translation] = field(default_factory=dict)
+    translations: dict[str, Translation] = field(default_factory=dict, repr=False)
     #: The language of its words; a translated copy (translate.py) keeps its `original`.
     language: str = "en"
-    original: Rulebook | None = None
+    original: Rulebook | None = field(default=None, repr=False)
 
     @cached_property
     def version(self) -> str:

@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 from bs4 import BeautifulSoup
+from flask_babel import force_locale
 
 from screening.clinic import current_rulebook, rulebook_in, screening_rulebook
 from tests.engine.test_translations import SPANISH, rules_with
@@ -47,3 +48,5 @@ def test_which_rule_book_each_page_and_screening_gets(app):
         assert current_rulebook().language == "en"  # the clinic's language
     with app.app_context():
         assert current_rulebook().language == "en"
+        with force_locale("es"):  # an email composed for a Spanish-speaking client
+            assert current_rulebook() is rulebook_in("es")
