@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sys
 from datetime import date
@@ -27,6 +28,8 @@ from .rulebook.translations import skeleton
 
 EXIT_INVALID = 2
 EXIT_WARNINGS = 1  # `rules check --strict` with translation warnings
+#: A language as Babel names it, and its translation file is named: fr, pt_BR.
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2})?$")
 
 
 @click.group("rules")
@@ -41,10 +44,17 @@ def rules_group() -> None:
               help="Fail (exit 1) when a translation is missing, stale or extra too.")
 def check_rules(path: str | None, strict: bool) -> None:
     """Validate the rule book in PATH (default: the app's rule book) and its translations."""
+    own = path is None
     path = path or current_app.config["RULEBOOK"]
     rulebook = _loaded(path)
     warnings = [warning for translation in rulebook.translations.values()
                 for warning in translation.warnings]
+    if own:  # the app's rule book: is every language it offers translated?
+        warnings.extend(
+            f"SCREENING_LANGUAGES offers {code!r}, but {path}/translations/{code}.yaml does "
+            "not exist: the rule book is shown in English on its pages"
+            for code in current_app.config["LANGUAGES"]
+            if code != "en" and code not in rulebook.translations)
     for warning in warnings:
         click.echo(f"Warning: {warning}", err=True)
     languages = ", ".join(f"{code} ({len(t.texts)} of {len(rulebook.english)} texts)"
@@ -66,8 +76,8 @@ def check_rules(path: str | None, strict: bool) -> None:
 def translation_file(language: str, name: str | None, only_to_do: bool) -> None:
     """Print a translation file for LANGUAGE (a code such as fr): the file as it is, with
     every missing or stale text added with its current English and an empty translation."""
-    if not language.isascii() or not language.replace("-", "").isalnum():
-        _fail([f"{language!r} is not a language code (such as fr, or pt-BR)"])
+    if not LANGUAGE_CODE.match(language):
+        _fail([f"{language!r} is not a language code (such as fr, or pt_BR)"])
     rulebook = _loaded(current_app.config["RULEBOOK"])
     existing = rulebook.translations.get(language)
     click.echo(skeleton(language, name or (existing.name if existing else language),

@@ -42,7 +42,7 @@ def current_rulebook() -> Rulebook:
     client's choice, a therapist's page the clinic's language; outside a request, the
     clinic's language). What views and templates use."""
     locale = get_locale()
-    return rulebook_in(locale.language if locale else current_app.config["LANGUAGE"])
+    return rulebook_in(str(locale) if locale else current_app.config["LANGUAGE"])
 
 
 def screening_rulebook(screening) -> Rulebook:

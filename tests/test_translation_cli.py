@@ -72,4 +72,13 @@ def test_translation_of_an_existing_language_lists_what_is_left_to_do(cli):
 def test_translation_refuses_what_is_not_a_language_code(cli):
     result = cli("rules", "translation", "../es")
     assert result.exit_code == 2
-    assert "'../es' is not a language code (such as fr, or pt-BR)" in result.stderr
+    assert "'../es' is not a language code (such as fr, or pt_BR)" in result.stderr
+
+
+def test_check_warns_of_a_language_offered_without_its_file(tmp_path, rules_dir):
+    app = make_app(tmp_path / "db.sqlite3", RULEBOOK=str(rules_dir), LANGUAGES="en,es,fr")
+    result = app.test_cli_runner().invoke(args=["rules", "check"])
+    assert result.exit_code == 0
+    assert f"Warning: SCREENING_LANGUAGES offers 'fr', but {rules_dir}/translations/fr.yaml " \
+           "does not exist: the rule book is shown in English on its pages\n" in result.stderr
+    assert "offers 'es'" not in result.stderr
