@@ -50,3 +50,22 @@ def test_which_rule_book_each_page_and_screening_gets(app):
         assert current_rulebook().language == "en"
         with force_locale("es"):  # an email composed for a Spanish-speaking client
             assert current_rulebook() is rulebook_in("es")
+
+
+def test_a_spanish_client_is_screened_as_in_english_and_the_result_is_in_spanish(app, client):
+    from tests.factories import form_data
+    from tests.web.test_resubmission import result_page, screenings, send
+
+    with app.app_context():
+        english = rulebook_in("en")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    answers = {"recent_surgery": "yes", "surgery_date": "2024-01-10", "surgery_what": "Knee",
+               "surgery_what_where": ["left_knee"], "major_surgery": "no",
+               "wound_healed": "yes", "wound_problem": "no", "leg_symptoms_since": "no",
+               "dates_checked": "surgery_date=2024-01-10"}
+    response = send(client, form_data(english, answers))
+    assert response.status_code == 303
+    (screening,) = screenings(app)
+    assert screening.language == "es"
+    assert "recent_surgery_not_recent" in [finding["rule"] for finding in screening.findings]
+    assert "Su operación fue hace más de 6 meses" in result_page(client, response.location)
