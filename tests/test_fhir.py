@@ -603,7 +603,7 @@ def test_wrong_intake_items_are_named(rulebook):
 
 def test_the_questionnaire_carries_translations_and_stays_valid(tmp_path):
     """Each text translated into another language goes with it in FHIR's translation extension
-    (on `_text`, `_title`, `_display`); English kept for a missing translation is left out."""
+    (on `_text` and `_title`); English kept for a missing translation is left out."""
     from screening.rulebook import load_rulebook
     from screening.rulebook.translate import translated
     from tests.engine.test_translations import SPANISH, rules_with
@@ -619,10 +619,6 @@ def test_the_questionnaire_carries_translations_and_stays_valid(tmp_path):
         assert _translations(items["recent_surgery"]["_text"]) == {
             other: words.questions["recent_surgery"].text}
         assert _translations(resource["_title"]) == {other: words.title}
-        option = next(o["valueCoding"] for o in items["clot_risk_factors"]["answerOption"]
-                      if o["valueCoding"]["code"] == "long_journey")
-        assert _translations(option["_display"]) == {other: {
-            "es": "Un viaje de más de 4 horas", "en": "A journey of more than 4 hours"}[other]}
     spanish_items = {item["linkId"]: item for item in _response_items(
         fhir.questionnaire(english)["item"])}
     assert "_text" not in spanish_items["recent_surgery-hint"]  # stale: not translated

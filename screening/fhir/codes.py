@@ -19,7 +19,7 @@ CATEGORY_SURVEY = {"system": "http://terminology.hl7.org/CodeSystem/observation-
                    "code": "survey", "display": "Survey"}
 ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
 ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
-#: A text in another language, on the text's primitive element (`_text`, `_display`).
+#: A text in another language, on the text's primitive element (`_text`, `_title`).
 TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
 JSON_MEDIA_TYPE = "application/fhir+json; charset=utf-8"
 

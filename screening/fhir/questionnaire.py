@@ -1,5 +1,6 @@
 """The rule book's questions as a FHIR R4 Questionnaire, follow-ups with `enableWhen`, every
-text with its translations (FHIR's translation extension on the text's `_text` element)."""
+text with its translations (FHIR's translation extension on the text's `_text` element;
+an answer option's display stays as it is, since other systems match codings whole)."""
 
 from __future__ import annotations
 
@@ -93,7 +94,7 @@ def _question_item(rulebook: Rulebook, question: Question,
         item["repeats"] = True
     item.update(kind.fhir_item(question))
     if kind.coded:
-        item["answerOption"] = [{"valueCoding": _coding(question, value, others)}
+        item["answerOption"] = [{"valueCoding": coding(question, value)}
                                 for value, _label in question.choices]
     if question.hint:
         item["item"] = [{
@@ -103,17 +104,6 @@ def _question_item(rulebook: Rulebook, question: Question,
                                              lambda book: book.questions[qid].hint),
             "type": "display"}, *item.get("item", ())]
     return item
-
-
-def _coding(question: Question, value: str, others: list[Rulebook]) -> dict[str, Any]:
-    """An answer option's coding; the display of an option the rule book words (a choice, a
-    body region) translated like a text (yes/no are the app's words, not the rule book's)."""
-    coded = coding(question, value)
-    if not any(option.id == value for option in question.options):
-        return coded
-    return {**coded, **_text(coded["display"], others, lambda book: next(
-        option.label for option in book.questions[question.id].options if option.id == value),
-        "display")}
 
 
 # --- enableWhen ------------------------------------------------------------------------------
