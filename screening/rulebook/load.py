@@ -12,7 +12,6 @@ file, item and field, so a broken rule book never reaches a client. This package
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import hashlib
 from pathlib import Path
@@ -116,7 +115,7 @@ class Wording:
         self.raw: dict[Path, Any] = {}
 
     def fill(self, data: Any, file: Path) -> Any:
-        self.raw[file] = copy.deepcopy(data)  # the loaders pop keys from what they read
+        self.raw[file] = data  # filling makes a new copy: the loaders only read this one
         if data is None or not REFERENCE.search(file.read_text(encoding="utf-8")):
             return data  # most files name no parameter: nothing to walk through
         return fill_wording(data, self.parameters, self.used, self.problems, str(file))

@@ -80,7 +80,8 @@ def _questions(item: dict, regions: tuple[Region, ...], problems: Problems, file
         if not isinstance(entry, dict):
             problems.add(file, spot, "expected a mapping of fields")
             continue
-        own = {key: entry.pop(key) for key in INTAKE_KEYS & set(entry)}
+        own = {key: entry[key] for key in INTAKE_KEYS & set(entry)}
+        entry = {key: value for key, value in entry.items() if key not in INTAKE_KEYS}
         question = read_question(entry, regions, problems, file, spot, condition="",
                                  intake=True, section=str(item["id"]), **_intake_fields(
                                      own, entry, problems, file, spot))
