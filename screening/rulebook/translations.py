@@ -45,8 +45,6 @@ class Translation:
     texts: dict[Key, str] = field(default_factory=dict)
     #: Every missing, stale and extra entry, as "file: key: what".
     warnings: tuple[str, ...] = ()
-    #: The entries as the file has them: {key: (the English translated from, translation)}.
-    entries: dict[Key, tuple[str, str | None]] = field(default_factory=dict, repr=False)
 
 
 def dotted(key: Key) -> str:
@@ -205,7 +203,7 @@ def _checked(language: str, name: str, file: str, entries: dict[Key, tuple[str, 
             texts[key] = entry[1]
     warnings.extend(f"{file}: {dotted(key)}: extra (the rule book has no such text)"
                     for key in entries if key not in sources)
-    return Translation(language, name, file, texts, tuple(warnings), entries)
+    return Translation(language, name, file, texts, tuple(warnings))
 
 
 def _placeholders(text: str) -> set[str]:
