@@ -8,13 +8,17 @@ are worked out while the app runs, so they live here rather than with the settin
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from flask_babel import get_locale
 
 from .rulebook import Rulebook, load_rulebook
-from .rulebook.translate import translated
+from .rulebook.translate import findings_in, translated
+
+if TYPE_CHECKING:
+    from .models import Screening
 
 
 def load_clinic_rulebook(app: Flask) -> Rulebook:
@@ -45,7 +49,7 @@ def current_rulebook() -> Rulebook:
     return rulebook_in(str(locale) if locale else current_app.config["LANGUAGE"])
 
 
-def screening_rulebook(screening) -> Rulebook:
+def screening_rulebook(screening: Screening) -> Rulebook:
     """The rule book in the language this screening's client answered in: for the client's
     own documents (their result, printout, doctor's letter, emails), whoever asks for them."""
     return rulebook_in(screening.language or current_app.config["LANGUAGE"])
@@ -61,3 +65,11 @@ def clinic_today() -> date:
     """Today's date where the clinic is: what "today", "in the past" and a screening's
     date mean, even when the server runs in another time zone."""
     return datetime.now(clinic_zone()).date()
+
+
+def screening_findings(screening: Screening, rulebook: Rulebook | None = None) -> list[dict]:
+    """The screening's stored findings with their client messages and condition names in
+    `rulebook`'s language (default: the screening's own), when it was screened by the rule
+    book the app has now; screened by an older one, as the client was told them then."""
+    rulebook = rulebook or screening_rulebook(screening)
+    return findings_in(rulebook, screening.findings, screening.rulebook_version)

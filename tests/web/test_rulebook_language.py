@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from flask_babel import force_locale
 
-from screening.clinic import current_rulebook, rulebook_in, screening_rulebook
+from screening.clinic import current_rulebook, rulebook_in, screening_findings, screening_rulebook
 from tests.engine.test_translations import SPANISH, rules_with
 from tests.factories import make_app
 
@@ -69,3 +69,8 @@ def test_a_spanish_client_is_screened_as_in_english_and_the_result_is_in_spanish
     assert screening.language == "es"
     assert "recent_surgery_not_recent" in [finding["rule"] for finding in screening.findings]
     assert "Su operación fue hace más de 6 meses" in result_page(client, response.location)
+    with app.app_context():  # the therapist's words for the same findings
+        (finding,) = [f for f in screening_findings(screening, rulebook_in("en"))
+                      if f["rule"] == "recent_surgery_not_recent"]
+    assert finding["client_message"].startswith("Your operation was more than 6 months ago")
+    assert finding["condition_name"] == "Recent operation or medical procedure"
