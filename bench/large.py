@@ -174,7 +174,7 @@ def query_times(app, path: str) -> dict:
     with app.app_context():
         timed = {}
         for name, statement in (
-                ("page_query_ms", query.options(QUEUE_COLUMNS).limit(25)),
+                ("page_query_ms", query.with_only_columns(*QUEUE_COLUMNS).limit(25)),
                 ("count_query_ms", count_up_to(query, COUNT_UP_TO))):
             spent = []
             for _ in range(5):
@@ -182,7 +182,7 @@ def query_times(app, path: str) -> dict:
                 db.session.execute(statement).all()
                 spent.append((time.perf_counter() - started) * 1000)
             timed[name] = statistics.median(spent)
-        compiled = query.options(QUEUE_COLUMNS).limit(25).compile(
+        compiled = query.with_only_columns(*QUEUE_COLUMNS).limit(25).compile(
             db.engine, compile_kwargs={"literal_binds": True})
         plan = db.session.execute(text_(f"EXPLAIN {compiled}")).scalars().all()
         db.session.remove()
@@ -242,7 +242,7 @@ def purge_while_querying(cluster: Cluster, env: dict[str, str], app) -> dict:
     from screening.review.queue import QUEUE_COLUMNS, Filters, queue_query
     from screening.review.routes import COUNT_UP_TO
 
-    statement = queue_query(Filters()).options(QUEUE_COLUMNS).limit(25)
+    statement = queue_query(Filters()).with_only_columns(*QUEUE_COLUMNS).limit(25)
     compiled = statement.compile(dialect=postgresql.dialect(paramstyle="format"))
     page_sql = str(compiled)
     params = [compiled.params[name] for name in compiled.positiontup]

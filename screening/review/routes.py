@@ -38,7 +38,7 @@ SHOWN_WITH_ERRORS = "shown again: the decision had errors and was not saved"
 @bp.get("/")
 def queue():
     filters = Filters.from_args(request.args)
-    page = paginate(queue_query(filters).options(QUEUE_COLUMNS),
+    page = paginate(queue_query(filters).with_only_columns(*QUEUE_COLUMNS),
                     request.args.get("page", 1, type=int), PER_PAGE, count_up_to=COUNT_UP_TO)
     return render_template("review/queue.html", page=page, filters=filters, states=STATES,
                            today=clinic_today(), copies=same_day_copies(page.items),
