@@ -166,16 +166,17 @@ def query_times(app, path: str) -> dict:
 
     from screening.database import count_up_to, db
     from screening.review.queue import QUEUE_COLUMNS, Filters, queue_query
-    from screening.review.routes import COUNT_UP_TO
+    from screening.review.routes import count_limit
 
     args = MultiDict([(key, value) for key, values in
                       parse_qs(urlsplit(path).query).items() for value in values])
-    query = queue_query(Filters.from_args(args))
+    filters = Filters.from_args(args)
+    query = queue_query(filters)
     with app.app_context():
         timed = {}
         for name, statement in (
                 ("page_query_ms", query.with_only_columns(*QUEUE_COLUMNS).limit(25)),
-                ("count_query_ms", count_up_to(query, COUNT_UP_TO))):
+                ("count_query_ms", count_up_to(query, count_limit(filters)))):
             spent = []
             for _ in range(5):
                 started = time.perf_counter()
