@@ -125,6 +125,8 @@ def make_answers(rng: random.Random, rulebook: Rulebook, today: date,
     positive = set(conditions)
     answers: dict[str, Any] = {}
     for question in rulebook.questions.values():  # form order: follow-ups after their question
+        if question.intake:  # intake details are optional and never screened: left out
+            continue
         if question.parent is None:
             if question.id in positive:
                 gate = ["yes", "not_sure"] if question.not_sure else ["yes"]

@@ -175,7 +175,7 @@ def queue_sql(dialect_name: str) -> str:
 
     from screening.review.queue import QUEUE_COLUMNS, Filters, queue_query
 
-    statement = queue_query(Filters()).options(QUEUE_COLUMNS).limit(25)
+    statement = queue_query(Filters()).with_only_columns(*QUEUE_COLUMNS).limit(25)
     if dialect_name == "sqlite":
         compiled = statement.compile(dialect=sqlite.dialect(paramstyle="qmark"))
         params = [compiled.params[name] for name in compiled.positiontup]

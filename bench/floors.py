@@ -109,6 +109,8 @@ def _ms(value, digits: int = 1) -> str:
     return "" if value is None else f"{value:.{digits}f}"
 
 
+#: The submission's commit as bench/components.py names it.
+COMMIT = "commit (flush: 2 INSERTs; fsync)"
 #: Which in-process profile explains which floored page.
 PROFILES = {"questionnaire": "questionnaire", "submit": "submit", "queue": "queue"}
 
@@ -133,4 +135,30 @@ def notes(results: dict) -> list[str]:
         out.append(f"Where {key} spends its time ({server[PROFILES.get(key, key)]:.1f} ms per "
                    f"request in one process), functions with the most time of their own: "
                    f"{functions}.")
+        out += _parts(key, server)
     return out
+
+
+def _parts(key: str, server: dict) -> list[str]:
+    """The page's parts, each timed whole (bench/components.py), and for a submission the
+    write-ahead log it appends against the floor's."""
+    measured = server.get("parts", {}).get(key)
+    if not measured:
+        return []
+    cpu, wall = measured["cpu"], measured["wall"]
+    listed = ", ".join(f"{label} {ms:.2f}" for label, ms in cpu["parts_ms"].items())
+    lines = [f"{key} part by part, CPU ms per request in one process (total "
+             f"{cpu['total_ms']:.2f}; on the clock {wall['total_ms']:.2f}): {listed}, "
+             f"Flask, Werkzeug, cookies and the test client {cpu['rest_ms']:.2f}."]
+    commit = wall["parts_ms"].get(COMMIT)
+    wal = server.get("wal")
+    if key == "submit" and commit is not None and wal:
+        lines.append(
+            f"submit commits once, as the floor does; the commit takes {commit:.2f} ms on the "
+            f"clock ({cpu['parts_ms'].get(COMMIT, 0):.2f} ms of CPU, with the ORM's flush of "
+            f"the two INSERTs: the rest is waiting for the disk). It appends "
+            f"{wal['app_pages_per_commit']:.1f} pages to "
+            f"SQLite's write-ahead log (the screening of some 4 KB over overflow pages, its "
+            f"client record, and an entry in each of their indexes) where the floor's insert "
+            f"of a row of the same size appends {wal['floor_pages_per_commit']:.1f}.")
+    return lines

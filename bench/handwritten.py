@@ -70,7 +70,9 @@ def screen(answers: Mapping[str, Any], on: date) -> tuple[str, bool, tuple[str, 
         problem = get("wound_problem")
         legs = get("leg_symptoms_since")
         operated = get("surgery_date")
-        if (get("major_surgery") == "no" and healed == "yes" and problem == "no"
+        if operated and date.fromisoformat(operated) < _months_before(on, 6):
+            add(("recent_surgery_not_recent", LOCAL, False))  # overrides both below
+        elif (get("major_surgery") == "no" and healed == "yes" and problem == "no"
                 and legs == "no" and operated
                 and date.fromisoformat(operated) < on - SIX_WEEKS):
             add(("recent_surgery_minor_healed", LOCAL, False))  # overrides the default
@@ -85,7 +87,10 @@ def screen(answers: Mapping[str, Any], on: date) -> tuple[str, bool, tuple[str, 
 
     if get("osteoporosis") in GATE:
         add(("osteoporosis", CAUTION, False))
-        if get("recent_fracture") in GATE:
+        broken = get("fx_date")
+        healed_long_ago = (get("fx_healed") == "yes" and broken
+                           and date.fromisoformat(broken) < _months_before(on, 3))
+        if get("recent_fracture") in GATE and not healed_long_ago:
             add(("osteoporosis_recent_fracture", LOCAL, False))
         if get("spine_changes") in GATE:
             add(("osteoporosis_spine_changes", MEDICAL_CLEARANCE, False))
@@ -107,3 +112,14 @@ def screen(answers: Mapping[str, Any], on: date) -> tuple[str, bool, tuple[str, 
         found.sort(key=_sort_key)
     return (OUTCOMES[max(rank for _rule, rank, _urgent in found)], found[0][2],
             tuple(rule for rule, _rank, _urgent in found))
+
+
+def _months_before(on: date, months: int) -> date:
+    """The same day `months` calendar months earlier (clamped to the month's last day)."""
+    year, month = divmod(on.year * 12 + on.month - 1 - months, 12)
+    for day in (on.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: day 28 exists in every month")

@@ -109,7 +109,7 @@ class _Run:
                        "app_after_sign_in": memory_after_sign_in},
             "page_weight": weight,
             "server_time": in_process(self.rulebook, self.database_url, self.secret,
-                                      body_file, result_path, queue),
+                                      body_file, result_path, queue, row_bytes=row_bytes),
             "sqlite_commit": commit_cost(self.workdir),
             "sqlite_synchronous": _synchronous(self.database_url),
             "stored_row_bytes": row_bytes,

@@ -166,23 +166,24 @@ def query_times(app, path: str) -> dict:
 
     from screening.database import count_up_to, db
     from screening.review.queue import QUEUE_COLUMNS, Filters, queue_query
-    from screening.review.routes import COUNT_UP_TO
+    from screening.review.routes import count_limit
 
     args = MultiDict([(key, value) for key, values in
                       parse_qs(urlsplit(path).query).items() for value in values])
-    query = queue_query(Filters.from_args(args))
+    filters = Filters.from_args(args)
+    query = queue_query(filters)
     with app.app_context():
         timed = {}
         for name, statement in (
-                ("page_query_ms", query.options(QUEUE_COLUMNS).limit(25)),
-                ("count_query_ms", count_up_to(query, COUNT_UP_TO))):
+                ("page_query_ms", query.with_only_columns(*QUEUE_COLUMNS).limit(25)),
+                ("count_query_ms", count_up_to(query, count_limit(filters)))):
             spent = []
             for _ in range(5):
                 started = time.perf_counter()
                 db.session.execute(statement).all()
                 spent.append((time.perf_counter() - started) * 1000)
             timed[name] = statistics.median(spent)
-        compiled = query.options(QUEUE_COLUMNS).limit(25).compile(
+        compiled = query.with_only_columns(*QUEUE_COLUMNS).limit(25).compile(
             db.engine, compile_kwargs={"literal_binds": True})
         plan = db.session.execute(text_(f"EXPLAIN {compiled}")).scalars().all()
         db.session.remove()
@@ -242,7 +243,7 @@ def purge_while_querying(cluster: Cluster, env: dict[str, str], app) -> dict:
     from screening.review.queue import QUEUE_COLUMNS, Filters, queue_query
     from screening.review.routes import COUNT_UP_TO
 
-    statement = queue_query(Filters()).options(QUEUE_COLUMNS).limit(25)
+    statement = queue_query(Filters()).with_only_columns(*QUEUE_COLUMNS).limit(25)
     compiled = statement.compile(dialect=postgresql.dialect(paramstyle="format"))
     page_sql = str(compiled)
     params = [compiled.params[name] for name in compiled.positiontup]

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from screening.rulebook import Rulebook
 
+from . import components
 from .http_client import hidden_value
 from .load_runs import ACCEPT_ENCODING
 from .submission import submission_pairs
@@ -20,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def in_process(rulebook: Rulebook, database_url: str, secret: str, body_file: Path,
-               result_path: str, queue: dict, requests: int = 40) -> dict:
+               result_path: str, queue: dict, requests: int = 40,
+               row_bytes: int | None = None) -> dict:
     """Milliseconds of server work per request, through Flask's test client (no network,
     no gunicorn, no load generator): what each page costs the worker that serves it.
 
@@ -75,6 +77,13 @@ def in_process(rulebook: Rulebook, database_url: str, secret: str, body_file: Pa
                 if name not in ("bare", "submit_synchronous_normal")}
     timings["where"] = {name: shares for name, (shares, _top) in profiled.items()}
     timings["top_functions"] = {name: top for name, (_shares, top) in profiled.items()}
+    timings["parts"] = {name: components.parts(cases[name], named)
+                        for name, named in (("queue", components.QUEUE_PARTS),
+                                            ("submit", components.SUBMIT_PARTS))
+                        if name in cases}
+    if row_bytes and database_url.startswith("sqlite:///"):
+        timings["wal"] = components.wal_pages(Path(database_url.removeprefix("sqlite:///")),
+                                              cases["submit"], row_bytes)
     if "queue" in cases:
         timings["queue_with_order_index"] = _queue_with_index(
             database_url, lambda: _ms_per_request({"queue": cases["queue"]},

@@ -92,6 +92,14 @@ def count_up_to(query: Select, limit: int) -> Select:
 class CountedUpTo(SelectPagination):
     """A page of a select whose rows are counted up to a limit (see `paginate`)."""
 
+    def _query_items(self) -> list:
+        """The page's rows: objects for a select of one entity, else rows of its columns
+        (a page shown as it is read: no ORM object, no loader for each column left out)."""
+        select = self._query_args["select"]
+        result = self._query_args["session"].execute(
+            select.limit(self.per_page).offset(self._query_offset))
+        return result.scalars().all() if _one_entity(select) else result.all()
+
     def _query_count(self) -> int:
         return self._query_args["session"].scalar(
             count_up_to(self._query_args["select"], self._query_args["count_up_to"]))
@@ -103,6 +111,11 @@ class CountedUpTo(SelectPagination):
     @property
     def counted_up_to(self) -> int:
         return self._query_args["count_up_to"]
+
+
+def _one_entity(select: Select) -> bool:
+    descriptions = select.column_descriptions
+    return len(descriptions) == 1 and descriptions[0]["expr"] is descriptions[0]["entity"]
 
 
 @event.listens_for(Engine, "connect")

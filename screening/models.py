@@ -76,7 +76,7 @@ class Screening(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
     result_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    client_name: Mapped[str] = mapped_column(String(100), index=True)
+    client_name: Mapped[str] = mapped_column(String(100))
     #: The name as the queue's search compares it (screening/names.py), set with the name.
     search_name: Mapped[str] = mapped_column(String(KEY_LENGTH), default="")
     date_of_birth: Mapped[date] = mapped_column(Date)
@@ -84,7 +84,7 @@ class Screening(db.Model):
     phone: Mapped[str | None] = mapped_column(String(40))
     appointment_date: Mapped[date | None] = mapped_column(Date, index=True)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
-    outcome: Mapped[str] = mapped_column(String(20), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
     #: The outcome's rank (clear 0 ... postpone 4), set with the outcome, so the queue can
     #: sort on an indexed column.
     outcome_rank: Mapped[int] = mapped_column(default=0)
@@ -171,6 +171,11 @@ Index("ix_screenings_person", Screening.search_name, Screening.date_of_birth)
 #: trigram index (pg_trgm). SQLite has none, and reads the names.
 Index("ix_screenings_search_name_trgm", Screening.search_name, postgresql_using="gin",
       postgresql_ops={"search_name": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+#: The same for the screenings not reviewed yet alone: a name searched with "not reviewed
+#: yet" reads it instead of intersecting the names with every unreviewed screening.
+Index("ix_screenings_unreviewed_name_trgm", Screening.search_name, postgresql_using="gin",
+      postgresql_ops={"search_name": "gin_trgm_ops"},
+      postgresql_where=Screening.decision.is_(None)).ddl_if(dialect="postgresql")
 
 
 class Draft(db.Model):

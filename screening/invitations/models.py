@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, DateTime, ForeignKey, String, Text, Time
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text, Time, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import db
@@ -28,6 +28,11 @@ class Invitation(db.Model):
     """
 
     __tablename__ = "invitations"
+    #: The Appointments view (service.upcoming_query): the invitations not cancelled, in
+    #: its order, so its page is read in order and its count from the index alone.
+    __table_args__ = (Index("ix_invitations_upcoming", "appointment_date", "appointment_time",
+                            "id", sqlite_where=text("cancelled_at IS NULL"),
+                            postgresql_where=text("cancelled_at IS NULL")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     link_key: Mapped[str] = mapped_column(String(64), unique=True)

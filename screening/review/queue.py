@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import load_only
 
 from ..clients import find, group_ids
 from ..database import MAX_ROW_ID
@@ -94,8 +93,9 @@ def _name_matches(text: str) -> list:
     return [Screening.search_name.contains(word, autoescape=True) for word in words]
 
 
-#: What a row of the queue shows (and the name as searched, for likely duplicates): the
-#: answers and findings are left in the database.
-QUEUE_COLUMNS = load_only(Screening.client_name, Screening.search_name, Screening.date_of_birth,
-                          Screening.appointment_date, Screening.outcome, Screening.urgent,
-                          Screening.submitted_at, Screening.decision)
+#: What a row of the queue shows (and the name as searched, for likely duplicates), read
+#: as plain rows (`with_only_columns`): the answers and findings are left in the database,
+#: and no screening object is made for a row that is only shown.
+QUEUE_COLUMNS = (Screening.id, Screening.client_name, Screening.search_name,
+                 Screening.date_of_birth, Screening.appointment_date, Screening.outcome,
+                 Screening.urgent, Screening.submitted_at, Screening.decision)

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from sqlalchemy import event as sa_event
 
 from screening.database import db
 from screening.models import Screening
@@ -145,6 +146,30 @@ def test_the_same_answers_on_another_day_are_not_a_duplicate(app, desk, rulebook
         add_screening(rulebook, VEINS, client_name="Zoe Nguyen")
     assert not [row for row in rows(desk) if "Likely duplicate" in row["Submitted"]]
     assert page(desk.get("/review/screenings/2")).select_one("#copies-title") is None
+
+
+def test_the_queue_asks_the_same_few_queries_however_many_copies_it_shows(app, desk, rulebook):
+    """The answers of people who sent twice are read in one query for the page, not one
+    query for each copy (an N+1 that a page of 25 copies made 50 statements)."""
+    def statements() -> int:
+        seen = []
+        with app.app_context():
+            listen = (db.engine, "before_cursor_execute",
+                      lambda *args: seen.append(args[2]))
+            sa_event.listen(*listen)
+            try:
+                assert desk.get("/review/").status_code == 200
+            finally:
+                sa_event.remove(*listen)
+        return len(seen)
+
+    send(app, rulebook, VEINS, "a" * 32, client_name="Zoe Nguyen")
+    send(app, rulebook, VEINS, "b" * 32, client_name="Zoe Nguyen")
+    one_pair = statements()
+    for number, key in enumerate("cdefgh"):
+        send(app, rulebook, VEINS, key * 32, client_name=f"Ann Example {number // 2}")
+    assert len([row for row in rows(desk) if "Likely duplicate" in row["Submitted"]]) == 4
+    assert statements() == one_pair
 
 
 def test_a_duplicate_is_the_clinics_day_not_the_servers(tmp_path, migrated_db, rulebook):

@@ -125,3 +125,15 @@ def test_a_long_queue_is_counted_only_so_far(app, signed_in, rulebook, monkeypat
     assert len(last.select("table.queue tbody tr")) == 25 and last.find("a", rel="next") is None
     filtered = page(signed_in.get("/review/?q=client+59"))  # under the limit: counted
     assert "1 screening matches the filters." in filtered.get_text()
+
+
+def test_a_name_search_is_counted_less_far_than_the_queue(app, signed_in, rulebook, monkeypatch):
+    """A common surname among a year of a large chain is not one person: its matches are
+    counted only to NAME_COUNT_UP_TO, the rest of the queue to COUNT_UP_TO."""
+    monkeypatch.setattr("screening.review.routes.NAME_COUNT_UP_TO", 5)
+    with app.app_context():
+        for number in range(8):
+            add_screening(rulebook, client_name=f"Ann Smith {number}")
+    searched = page(signed_in.get("/review/?q=smith")).get_text()
+    assert "More than 5 screenings match the filters: filter them to find one." in searched
+    assert "8 screenings." in page(signed_in.get("/review/")).get_text()
