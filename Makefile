@@ -82,7 +82,7 @@ TRANSLATIONS := screening/translations
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location --sort-output \
 		--project massage-screening -o $(TRANSLATIONS)/messages.pot .
-	$(BIN)/pybabel update --quiet -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
 		--no-fuzzy-matching --ignore-obsolete
 
 translations-compile: $(STAMP)

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from flask import Flask, current_app, render_template
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 MESSAGES = {
-    400: (_l("Something went wrong with that request"),
-          _l("Go back, check the page and try again.")),
-    404: (_l("Page not found"),
-          _l("Check the link you were given. Result links are long: make sure you copied all "
-             "of it.")),
-    405: (_l("Page not found"), _l("Go back and try again from the start.")),
-    413: (_l("That was too much information to send"),
-          _l("Your answers are too long for us to accept. Shorten the longest answers and try "
-             "again.")),
-    500: (_l("Sorry, there is a problem on our side"),
-          _l("Nothing you sent was stored. Please try again in a few minutes.")),
+    400: (lazy_gettext("Something went wrong with that request"),
+          lazy_gettext("Go back, check the page and try again.")),
+    404: (lazy_gettext("Page not found"),
+          lazy_gettext("Check the link you were given. Result links are long: make sure you "
+                       "copied all of it.")),
+    405: (lazy_gettext("Page not found"), lazy_gettext("Go back and try again from the start.")),
+    413: (lazy_gettext("That was too much information to send"),
+          lazy_gettext("Your answers are too long for us to accept. Shorten the longest answers "
+                       "and try again.")),
+    500: (lazy_gettext("Sorry, there is a problem on our side"),
+          lazy_gettext("Nothing you sent was stored. Please try again in a few minutes.")),
 }
 
 

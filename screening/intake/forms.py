@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
@@ -46,19 +46,24 @@ def age_on(born: date, on: date) -> int:
 class DetailsForm(FlaskForm):
     """Who the client is and when they are coming."""
 
-    client_name = StringField(_l("Full name"), validators=[
-        InputRequired(_l("Enter your full name")),
-        Length(max=100, message=_l("Keep your name to 100 characters or fewer"))])
+    client_name = StringField(lazy_gettext("Full name"), validators=[
+        InputRequired(lazy_gettext("Enter your full name")),
+        Length(max=100, message=lazy_gettext("Keep your name to 100 characters or fewer"))])
     date_of_birth = FlexibleDateField(
-        _l("Date of birth"), validators=[InputRequired(_l("Enter your date of birth"))],
-        invalid_message=_l("Enter your date of birth as a real date, for example 1980-03-27"))
-    phone = StringField(_l("Phone number"), validators=[
-        Length(max=25, message=_l("Keep your phone number to 25 characters or fewer"))])
-    email = StringField(_l("Email address"), validators=[
-        Length(max=254, message=_l("Keep your email address to 254 characters or fewer"))])
+        lazy_gettext("Date of birth"),
+        validators=[InputRequired(lazy_gettext("Enter your date of birth"))],
+        invalid_message=lazy_gettext("Enter your date of birth as a real date, for example "
+                                     "1980-03-27"))
+    phone = StringField(lazy_gettext("Phone number"), validators=[
+        Length(max=25, message=lazy_gettext("Keep your phone number to 25 characters or "
+                                            "fewer"))])
+    email = StringField(lazy_gettext("Email address"), validators=[
+        Length(max=254, message=lazy_gettext("Keep your email address to 254 characters or "
+                                             "fewer"))])
     appointment_date = FlexibleDateField(
-        _l("Appointment date (optional)"),
-        invalid_message=_l("Enter your appointment date as a real date, for example 2026-12-01"))
+        lazy_gettext("Appointment date (optional)"),
+        invalid_message=lazy_gettext("Enter your appointment date as a real date, for example "
+                                     "2026-12-01"))
     submission_key = HiddenField()
     #: "1" on a questionnaire opened from saved answers (intake/drafts.py): once another
     #: window has sent them, sending them again is refused rather than stored twice.
@@ -240,21 +245,21 @@ class ConsentForm(FlaskForm):
     today: date
 
     confirm = BooleanField(
-        _l("I confirm my answers are true to the best of my knowledge, and I agree to the "
-           "clinic keeping them to plan my massage safely."),
-        validators=[InputRequired(_l("Confirm that your answers are true and that you agree "
-                                     "to the clinic keeping them"))])
-    signature = StringField(_l("Type your full name to sign"), validators=[
-        InputRequired(_l("Type your full name to sign the form")),
-        Length(max=100, message=_l("Keep your signature to 100 characters or fewer"))])
+        lazy_gettext("I confirm my answers are true to the best of my knowledge, and I agree "
+                     "to the clinic keeping them to plan my massage safely."),
+        validators=[InputRequired(lazy_gettext("Confirm that your answers are true and that "
+                                               "you agree to the clinic keeping them"))])
+    signature = StringField(lazy_gettext("Type your full name to sign"), validators=[
+        InputRequired(lazy_gettext("Type your full name to sign the form")),
+        Length(max=100, message=lazy_gettext("Keep your signature to 100 characters or fewer"))])
     signed_on = FlexibleDateField(
-        _l("Date"), validators=[InputRequired(_l("Enter today's date"))],
-        invalid_message=_l("Enter today's date, for example 2026-11-26"))
+        lazy_gettext("Date"), validators=[InputRequired(lazy_gettext("Enter today's date"))],
+        invalid_message=lazy_gettext("Enter today's date, for example 2026-11-26"))
 
-    guardian_name = StringField(_l("Parent or guardian's full name"), validators=[
-        Length(max=100, message=_l("Keep the name to 100 characters or fewer"))])
-    guardian_relationship = StringField(_l("Their relationship to you"), validators=[
-        Length(max=50, message=_l("Keep the relationship to 50 characters or fewer"))])
+    guardian_name = StringField(lazy_gettext("Parent or guardian's full name"), validators=[
+        Length(max=100, message=lazy_gettext("Keep the name to 100 characters or fewer"))])
+    guardian_relationship = StringField(lazy_gettext("Their relationship to you"), validators=[
+        Length(max=50, message=lazy_gettext("Keep the relationship to 50 characters or fewer"))])
 
     def validate_guardian_name(self, field: Field) -> None:
         if self.is_minor and not (field.data or "").strip():

@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext
 from werkzeug.datastructures import MultiDict
 
 from .. import clients
@@ -47,12 +47,13 @@ from .models import Invitation
 from .service import appointment_text, find_by_token, long_day
 
 bp = Blueprint("invitations", __name__)
-CLOSED_TITLES = {"cancelled": _l("The invitation for your appointment was cancelled by the "
-                                 "clinic, but your answers are kept: check them and send "
-                                 "them, and your therapist will see them."),
-                 "expired": _l("The invitation for your appointment has expired, but your "
-                               "answers are kept: check them and send them, and your "
-                               "therapist will see them.")}
+CLOSED_TITLES = {
+    "cancelled": lazy_gettext("The invitation for your appointment was cancelled by the clinic, "
+                              "but your answers are kept: check them and send them, and your "
+                              "therapist will see them."),
+    "expired": lazy_gettext("The invitation for your appointment has expired, but your answers "
+                            "are kept: check them and send them, and your therapist will see "
+                            "them.")}
 
 
 @bp.get("/start/<token>")
