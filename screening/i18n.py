@@ -10,10 +10,11 @@ language. Only the languages in SCREENING_LANGUAGES are ever chosen.
 from __future__ import annotations
 
 from datetime import date, time
+from urllib.parse import urlencode
 
 from babel import Locale
 from babel.dates import format_date
-from flask import Flask, current_app, has_request_context, request, session, url_for
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale, gettext
 from werkzeug.exceptions import HTTPException
 
@@ -96,14 +97,11 @@ def other_languages() -> list[tuple[str, str]]:
 
 
 def language_links() -> list[tuple[str, str, str]]:
-    """(code, name in itself, this page's address in it) for a page without a form."""
-    args = request.args.to_dict()
-    links = []
-    for code, name in other_languages():
-        args["lang"] = code
-        links.append((code, name, url_for(request.endpoint, **(request.view_args or {}),
-                                          **args)))
-    return links
+    """(code, name in itself, this page's address in it) for a page without a form: its
+    path and query as they are, with `lang` set (a page no route matched included)."""
+    others = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return [(code, name, f"{request.path}?{urlencode([*others, ('lang', code)])}")
+            for code, name in other_languages()]
 
 
 def long_date(value: date | str | None) -> str:
