@@ -214,3 +214,26 @@ def test_dates_are_written_the_local_way(app):
         assert long_date(date(2026, 12, 2)) == "2 de diciembre de 2026"
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert long_date(date(2026, 12, 2)) == "2 December 2026"
+
+
+def test_a_returning_clients_invitation_page_switches_language_keeping_their_choices(
+        app, spanish, rulebook):
+    from tests.invitations.test_returning_clients import form_post, known_client
+
+    link, _earlier = known_client(app, rulebook)
+    shown = page(spanish.get(link))
+    assert shown.html["lang"] == "es"
+    notice = shown.select_one(".notice").get_text(" ", strip=True)
+    assert notice.startswith("Hola, Ann Example. Estas preguntas son para su cita en")
+    assert " a las 14:30" in notice  # the appointment, written the Spanish way
+    assert shown.find(id="last-time-circulation").find("legend").get_text(strip=True) == \
+        "¿Ha cambiado algo de esto desde entonces?"
+
+    data = form_post(shown, {"change-circulation": "changed", "lang": "en"})
+    switched = page(spanish.post(link, data=data))
+    assert switched.html["lang"] == "en-GB"
+    assert switched.select(".error-summary") == []
+    assert switched.select_one(
+        "input[name=change-circulation][value=changed]").has_attr("checked")
+    assert switched.find(id="last-time-circulation").find("legend").get_text(strip=True) == \
+        "Has anything here changed since then?"
