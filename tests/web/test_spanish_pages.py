@@ -237,3 +237,18 @@ def test_a_returning_clients_invitation_page_switches_language_keeping_their_cho
         "input[name=change-circulation][value=changed]").has_attr("checked")
     assert switched.find(id="last-time-circulation").find("legend").get_text(strip=True) == \
         "Has anything here changed since then?"
+
+
+def test_saved_answers_are_told_in_spanish_and_come_back_in_spanish(spanish, rulebook,
+                                                                    english_left):
+    data = form_data(rulebook, email="")
+    response = spanish.post("/save", data={**data.to_dict(flat=False), "save": "1"},
+                            follow_redirects=True)
+    soup = page(response)
+    assert soup.h1.get_text() == "Sus respuestas están guardadas"
+    lead = soup.select_one(".lead").get_text(" ", strip=True)
+    assert lead.startswith("Las guardamos hasta el final del ") and " de 20" in lead
+    assert untranslated(soup, english_left) == []
+    resumed = page(spanish.get(soup.select_one("#saved-link")["href"]))
+    assert resumed.select_one(".notice strong").get_text() == "Hola de nuevo."
+    assert resumed.select_one("#client_name")["value"] == "Ann Example"
