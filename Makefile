@@ -11,7 +11,7 @@ PG_STAMP := $(VENV)/.postgres-stamp
 KEY_FILE := instance/secret_key
 PORT := 5000
 
-.PHONY: run test lint clean
+.PHONY: run test lint clean translations translations-compile
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,3 +68,22 @@ $(PG_STAMP): $(STAMP)
 
 test-postgres: $(PG_STAMP)
 	bash .ci/with-postgres $(BIN)/pytest --ignore=tests/browser
+
+# `make translations`: gather every message the app says (babel.cfg: the Python and the
+# templates) into screening/translations/messages.pot and update each language's
+# messages.po from it (new messages come in with an empty translation to write; a test
+# fails until they have one). `make translations-compile`: the .mo files Flask-Babel reads,
+# which are committed (tests/web/test_translations.py fails when one is older than its .po).
+# A new language: `$(BIN)/pybabel init -i screening/translations/messages.pot -d
+# screening/translations -l fr`, translate its messages.po, compile, and add it to
+# SCREENING_LANGUAGES.
+TRANSLATIONS := screening/translations
+
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location --sort-output \
+		--project massage-screening -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
+		--no-fuzzy-matching --ignore-obsolete
+
+translations-compile: $(STAMP)
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)

@@ -1,7 +1,9 @@
 """Dates that fall outside the window their question asks about, found from the rule book.
 
-Pure (no Flask). "Have you had an operation in the last 6 months?" answered Yes with a date
-two years ago is most likely a slip, but it may be right. A rule marked `ask_to_check`
+Pure but for its words, which are in the page's language (Flask-Babel's gettext gives
+the English outside a request). "Have you had an operation in the last 6 months?"
+answered Yes with a date two years ago is most likely a slip, but it may be right. A rule
+marked `ask_to_check`
 (`when: {q: surgery_date, older_than: recent_surgery_window}`) says what an older date
 means for the screening; the form asks the client to check the date whenever that rule's
 own test holds, and says the window from that test's parameter. So the message and the
@@ -13,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, NamedTuple
+
+from flask_babel import gettext
 
 from .rulebook import Rule, Rulebook
 
@@ -60,12 +64,16 @@ def confirmation(question_id: str, answer: Any) -> str:
 def message(rulebook: Rulebook, check: DateCheck, before_appointment: bool) -> str:
     """What the form says beside the date."""
     asked = rulebook.questions[rulebook.questions[check.question].condition]
-    since = "before your appointment" if before_appointment else "ago"
-    return (f"This date is more than {check.window} {since}, but the question is about "
-            f"{asked.short}. Please check the date. If it is right, tick the box to say so "
-            "and continue.")
+    if before_appointment:
+        return gettext("This date is more than %(window)s before your appointment, but the "
+                       "question is about %(short)s. Please check the date. If it is right, "
+                       "tick the box to say so and continue.",
+                       window=check.window, short=asked.short)
+    return gettext("This date is more than %(window)s ago, but the question is about "
+                   "%(short)s. Please check the date. If it is right, tick the box to say so "
+                   "and continue.", window=check.window, short=asked.short)
 
 
 def summary_line(rulebook: Rulebook, check: DateCheck) -> str:
     """The line for the summary at the top of the page."""
-    return f"Check the date of {rulebook.questions[check.question].short}"
+    return gettext("Check the date of %(short)s", short=rulebook.questions[check.question].short)

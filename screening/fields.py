@@ -11,9 +11,12 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext
 from wtforms import RadioField, SelectMultipleField, StringField
 
 _BLOOD_PRESSURE = re.compile(r"^\s*(\d{2,3})\s*/\s*(\d{2,3})\s*$")
+#: A date field's message when what was typed is not a date (unless it has its own).
+INVALID_DATE = lazy_gettext("Enter a real date, for example 2026-03-27")
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%d %B %Y",
                  "%d %b %Y")
 
@@ -51,10 +54,9 @@ def parse_blood_pressure(text: Any) -> tuple[int, int] | None:
 class FlexibleDateField(StringField):
     """A date typed or picked in any common form; shown back as typed when it is wrong."""
 
-    def __init__(self, *args, invalid_message: str = "Enter a real date, for example "
-                 "2026-03-27", **kwargs):
+    def __init__(self, *args, invalid_message: Any = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.invalid_message = invalid_message
+        self.invalid_message = invalid_message or INVALID_DATE
 
     def process_formdata(self, valuelist):
         self.raw_text = valuelist[0] if valuelist else ""
@@ -63,7 +65,7 @@ class FlexibleDateField(StringField):
             return
         self.data = parse_date(self.raw_text)
         if self.data is None:
-            raise ValueError(self.invalid_message)
+            raise ValueError(str(self.invalid_message))
 
     def _value(self):
         if self.raw_data:

@@ -1,17 +1,29 @@
-"""Languages: which one a page is in, chosen per request.
+"""Languages: which one a page is in, chosen per request, and the switch between them.
 
-A client's pages follow, in order: a `?lang=` link from the language switch (remembered in
-the session), the language remembered in the session, the browser's Accept-Language, then
-the clinic's language (SCREENING_LANGUAGE). A therapist's pages are always in the clinic's
+A client's pages follow, in order: the language switch (a `?lang=` link, or on a form the
+`lang` button, which posts the answers so far: see `switching_language`), remembered in the
+session, the language remembered in the session, the browser's Accept-Language, then the
+clinic's language (SCREENING_LANGUAGE). A therapist's pages are always in the clinic's
 language. Only the languages in SCREENING_LANGUAGES are ever chosen.
 """
 
 from __future__ import annotations
 
+from datetime import date, time
+from urllib.parse import urlencode
+
+from babel import Locale
+from babel.dates import format_date
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Babel
+from flask_babel import Babel, get_locale, gettext
+from werkzeug.exceptions import HTTPException
 
 SESSION_KEY = "language"
+#: The form field (a submit button's name) of the language switch on a page with a form.
+SWITCH_FIELD = "lang"
+#: The language tag a page carries for each language the app speaks, where it is more
+#: precise than the catalogue's: the English is British (spelling, dates, phone numbers).
+PAGE_TAGS = {"en": "en-GB"}
 
 
 def init_app(app: Flask) -> None:
@@ -25,6 +37,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES",
                           str(app.root_path + "/translations"))
     Babel(app, locale_selector=page_language)
+    app.add_template_global(page_tag)
+    app.add_template_global(language_links)
+    app.add_template_global(other_languages)
 
 
 def clinic_language() -> str:
@@ -40,10 +55,82 @@ def page_language() -> str:
 
 def client_language() -> str:
     languages = current_app.config["LANGUAGES"]
-    asked = request.args.get("lang")
+    asked = switching_language() or request.args.get("lang")
     if asked in languages:
         session[SESSION_KEY] = asked
         return asked
     if session.get(SESSION_KEY) in languages:
         return session[SESSION_KEY]
     return request.accept_languages.best_match(languages) or clinic_language()
+
+
+def switching_language() -> str | None:
+    """The language asked for by the switch on a form (its `lang` button), when this post
+    is that: the page is then shown again, answers as posted, in that language, neither
+    checked nor stored."""
+    if request.method != "POST":
+        return None
+    try:
+        asked = request.form.get(SWITCH_FIELD)
+    except HTTPException:  # a post too large to read: its error page is in the usual language
+        return None
+    return asked if asked in current_app.config["LANGUAGES"] else None
+
+
+def page_tag(language: str | None = None) -> str:
+    """The `lang` of a page (or a part of one) in `language`, the page's by default."""
+    code = language or str(get_locale() or clinic_language())
+    return PAGE_TAGS.get(code, code.replace("_", "-"))
+
+
+def language_name(code: str) -> str:
+    """A language named in itself, as a switch offers it: "English", "Español"."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def other_languages() -> list[tuple[str, str]]:
+    """(code, name in itself) of each language the page can switch to."""
+    current = str(get_locale() or clinic_language())
+    return [(code, language_name(code)) for code in current_app.config["LANGUAGES"]
+            if code != current]
+
+
+def language_links() -> list[tuple[str, str, str]]:
+    """(code, name in itself, this page's address in it) for a page without a form: its
+    path and query as they are, with `lang` set (a page no route matched included)."""
+    others = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return [(code, name, f"{request.path}?{urlencode([*others, ('lang', code)])}")
+            for code, name in other_languages()]
+
+
+def long_date(value: date | str | None) -> str:
+    """A date written out the page's way: 27 March 2026, 27 de marzo de 2026."""
+    if not value:
+        return ""
+    when = date.fromisoformat(value) if isinstance(value, str) else value
+    return format_date(when, "long", locale=formatting_locale())
+
+
+#: A day with its weekday, where the locale's own "full" date is not how the clinic writes it
+#: (British English has no comma after the weekday).
+DAY_PATTERNS = {"en": "EEEE d MMMM y"}
+
+
+def long_day(day: date) -> str:
+    """A day written out with its weekday: Friday 5 December 2026, viernes, 5 de diciembre
+    de 2026."""
+    code = str(get_locale() or "en")
+    return format_date(day, DAY_PATTERNS.get(code, "full"), locale=formatting_locale())
+
+
+def appointment_text(day: date, at: time) -> str:
+    """An appointment's day and time: Thursday 4 December 2026 at 14:30."""
+    clock = at.strftime("%H:%M")
+    return gettext("%(day)s at %(time)s", day=long_day(day), time=clock)
+
+
+def formatting_locale() -> Locale:
+    """The locale dates are written in: the page's, with British English for English."""
+    code = str(get_locale() or "en")
+    return Locale.parse(PAGE_TAGS.get(code, code), sep="-")

@@ -8,22 +8,29 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import gettext, lazy_gettext
 from wtforms import SelectChoice
 
 from .answers import is_empty
 from .clinic import clinic_zone, current_rulebook
 from .engine import GATE
+from .i18n import long_date
 from .models import as_utc
 from .red_flags import red_flag_answered, red_flags
 from .returning import outcome_move
 from .rulebook import Question, Rulebook
-from .rulebook.question_types import long_date
 from .settings import CONTACT_SETTINGS
 
 OUTCOME_ICONS = {"clear": "✓", "caution": "!", "local": "◐", "medical_clearance": "✚",
                  "postpone": "✕"}
+#: The outcomes' labels in records that stay English (the FHIR QuestionnaireResponse).
 OUTCOME_LABELS = {"clear": "Clear", "caution": "Go ahead with care", "local": "Avoid some areas",
                   "medical_clearance": "Check with doctor first", "postpone": "Postpone"}
+#: The same labels on pages, in the page's language.
+OUTCOME_WORDS = {"clear": lazy_gettext("Clear"), "caution": lazy_gettext("Go ahead with care"),
+                 "local": lazy_gettext("Avoid some areas"),
+                 "medical_clearance": lazy_gettext("Check with doctor first"),
+                 "postpone": lazy_gettext("Postpone")}
 
 
 def date_time(value: datetime | None) -> str:
@@ -38,7 +45,7 @@ def format_answer(question: Question, value: Any) -> str:
     """An answer as the client would say it (option labels, long dates, units: as its
     question type shows it)."""
     if is_empty(value):
-        return "Not answered"
+        return gettext("Not answered")
     return question.kind.display(question, value)
 
 
@@ -125,7 +132,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(region_choices)
     app.add_template_global(outcome_move)
     app.add_template_global(OUTCOME_ICONS, "outcome_icons")
-    app.add_template_global(OUTCOME_LABELS, "outcome_labels")
+    app.add_template_global(OUTCOME_WORDS, "outcome_labels")
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -15,6 +15,8 @@ from hashlib import sha256
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
@@ -23,8 +25,8 @@ from ..answers import AnswerError, asked, check_value, is_empty, missing, normal
 from ..clinic import clinic_today
 from ..date_checks import DateCheck, confirmation, dates_to_check, message, summary_line
 from ..fields import FlexibleDateField
+from ..i18n import long_date
 from ..rulebook import Rulebook
-from ..rulebook.question_types import long_date
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")
@@ -44,19 +46,24 @@ def age_on(born: date, on: date) -> int:
 class DetailsForm(FlaskForm):
     """Who the client is and when they are coming."""
 
-    client_name = StringField("Full name", validators=[
-        InputRequired("Enter your full name"),
-        Length(max=100, message="Keep your name to 100 characters or fewer")])
+    client_name = StringField(lazy_gettext("Full name"), validators=[
+        InputRequired(lazy_gettext("Enter your full name")),
+        Length(max=100, message=lazy_gettext("Keep your name to 100 characters or fewer"))])
     date_of_birth = FlexibleDateField(
-        "Date of birth", validators=[InputRequired("Enter your date of birth")],
-        invalid_message="Enter your date of birth as a real date, for example 1980-03-27")
-    phone = StringField("Phone number", validators=[
-        Length(max=25, message="Keep your phone number to 25 characters or fewer")])
-    email = StringField("Email address", validators=[
-        Length(max=254, message="Keep your email address to 254 characters or fewer")])
+        lazy_gettext("Date of birth"),
+        validators=[InputRequired(lazy_gettext("Enter your date of birth"))],
+        invalid_message=lazy_gettext("Enter your date of birth as a real date, for example "
+                                     "1980-03-27"))
+    phone = StringField(lazy_gettext("Phone number"), validators=[
+        Length(max=25, message=lazy_gettext("Keep your phone number to 25 characters or "
+                                            "fewer"))])
+    email = StringField(lazy_gettext("Email address"), validators=[
+        Length(max=254, message=lazy_gettext("Keep your email address to 254 characters or "
+                                             "fewer"))])
     appointment_date = FlexibleDateField(
-        "Appointment date (optional)",
-        invalid_message="Enter your appointment date as a real date, for example 2026-12-01")
+        lazy_gettext("Appointment date (optional)"),
+        invalid_message=lazy_gettext("Enter your appointment date as a real date, for example "
+                                     "2026-12-01"))
     submission_key = HiddenField()
     #: "1" on a questionnaire opened from saved answers (intake/drafts.py): once another
     #: window has sent them, sending them again is refused rather than stored twice.
@@ -75,27 +82,28 @@ class DetailsForm(FlaskForm):
 
     def validate_date_of_birth(self, field: Field) -> None:
         if field.data and field.data >= self.today:
-            raise ValidationError("Your date of birth must be in the past")
+            raise ValidationError(_("Your date of birth must be in the past"))
         if field.data and field.data < OLDEST_BIRTH_DATE:
-            raise ValidationError("Your date of birth must be after 1900")
+            raise ValidationError(_("Your date of birth must be after 1900"))
 
     def validate_appointment_date(self, field: Field) -> None:
         if field.data and field.data < self.today:
-            raise ValidationError("Your appointment date must be today or in the future")
+            raise ValidationError(_("Your appointment date must be today or in the future"))
         if field.data and field.data > self.today + MAX_BOOKING_AHEAD:
-            raise ValidationError("Your appointment date must be within the next year")
+            raise ValidationError(_("Your appointment date must be within the next year"))
 
     def validate_email(self, field: Field) -> None:
         if field.data and not _EMAIL.match(field.data.strip()):
-            raise ValidationError("Enter an email address in the correct format, "
-                                  "like name@example.com")
+            raise ValidationError(_("Enter an email address in the correct format, "
+                                    "like name@example.com"))
 
     def validate_phone(self, field: Field) -> None:
         if field.data and not _PHONE.match(field.data.strip()):
-            raise ValidationError("Enter a phone number, like 07700 900 982 or +44 7700 900982")
+            raise ValidationError(_("Enter a phone number, like 07700 900 982 or +44 7700 "
+                                    "900982"))
         if not (field.data or "").strip() and not (self.email.data or "").strip():
-            raise ValidationError("Enter a phone number or an email address, so we can "
-                                  "contact you about your appointment")
+            raise ValidationError(_("Enter a phone number or an email address, so we can "
+                                    "contact you about your appointment"))
 
     @property
     def is_minor(self) -> bool:
@@ -237,30 +245,30 @@ class ConsentForm(FlaskForm):
     today: date
 
     confirm = BooleanField(
-        "I confirm my answers are true to the best of my knowledge, and I agree to the clinic "
-        "keeping them to plan my massage safely.",
-        validators=[InputRequired("Confirm that your answers are true and that you agree "
-                                  "to the clinic keeping them")])
-    signature = StringField("Type your full name to sign", validators=[
-        InputRequired("Type your full name to sign the form"),
-        Length(max=100, message="Keep your signature to 100 characters or fewer")])
+        lazy_gettext("I confirm my answers are true to the best of my knowledge, and I agree "
+                     "to the clinic keeping them to plan my massage safely."),
+        validators=[InputRequired(lazy_gettext("Confirm that your answers are true and that "
+                                               "you agree to the clinic keeping them"))])
+    signature = StringField(lazy_gettext("Type your full name to sign"), validators=[
+        InputRequired(lazy_gettext("Type your full name to sign the form")),
+        Length(max=100, message=lazy_gettext("Keep your signature to 100 characters or fewer"))])
     signed_on = FlexibleDateField(
-        "Date", validators=[InputRequired("Enter today's date")],
-        invalid_message="Enter today's date, for example 2026-11-26")
+        lazy_gettext("Date"), validators=[InputRequired(lazy_gettext("Enter today's date"))],
+        invalid_message=lazy_gettext("Enter today's date, for example 2026-11-26"))
 
-    guardian_name = StringField("Parent or guardian's full name", validators=[
-        Length(max=100, message="Keep the name to 100 characters or fewer")])
-    guardian_relationship = StringField("Their relationship to you", validators=[
-        Length(max=50, message="Keep the relationship to 50 characters or fewer")])
+    guardian_name = StringField(lazy_gettext("Parent or guardian's full name"), validators=[
+        Length(max=100, message=lazy_gettext("Keep the name to 100 characters or fewer"))])
+    guardian_relationship = StringField(lazy_gettext("Their relationship to you"), validators=[
+        Length(max=50, message=lazy_gettext("Keep the relationship to 50 characters or fewer"))])
 
     def validate_guardian_name(self, field: Field) -> None:
         if self.is_minor and not (field.data or "").strip():
-            raise ValidationError("Enter the full name of your parent or guardian")
+            raise ValidationError(_("Enter the full name of your parent or guardian"))
 
     def validate_guardian_relationship(self, field: Field) -> None:
         if self.is_minor and not (field.data or "").strip():
-            raise ValidationError("Enter how your parent or guardian is related to you, "
-                                  "for example mother")
+            raise ValidationError(_("Enter how your parent or guardian is related to you, "
+                                    "for example mother"))
 
     def declaration(self) -> dict[str, Any]:
         """What was signed, as stored with the screening: the wording's version (a hash of
@@ -275,12 +283,14 @@ class ConsentForm(FlaskForm):
     def validate_signed_on(self, field: Field) -> None:
         # One day either side, for clients in another time zone than the server.
         if field.data and abs((field.data - self.today).days) > 1:
-            raise ValidationError(f"Enter today's date ({long_date(self.today)})")
+            raise ValidationError(_("Enter today's date (%(today)s)",
+                                    today=long_date(self.today)))
 
 
 def declaration_version() -> str:
-    """The declaration wording's version: the first 10 hex digits of its text's SHA-256."""
-    text = ConsentForm.confirm.args[0]
+    """The declaration wording's version: the first 10 hex digits of its text's SHA-256, in
+    the language it was signed in (the page's), so a change to either wording shows."""
+    text = str(ConsentForm.confirm.args[0])
     return sha256(text.encode()).hexdigest()[:10]
 
 

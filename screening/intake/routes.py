@@ -15,6 +15,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,7 +24,7 @@ from .. import printing
 from ..clinic import clinic_today, current_rulebook
 from ..compression import SharedPage
 from ..database import db
-from ..i18n import page_language
+from ..i18n import page_language, switching_language
 from ..invitations.answering import answering
 from . import bp
 from .drafts import DRAFT_HOURS, find_draft, keep_draft, record_sent, take_saved
@@ -61,7 +63,7 @@ def questionnaire():
     form = questionnaire_form(today=clinic_today())
     if not valid_submission_key(form.submission_key.data):
         form.submission_key.data = new_submission_key()
-    if "change" in request.form:
+    if "change" in request.form or switching_language():
         return render_template("intake/questionnaire.html", form=form)
     if not ready_to_check(form):
         return render_template("intake/questionnaire.html", form=form)
@@ -96,10 +98,10 @@ def check(token: str):
     fields = find_draft(token)
     if fields is None:
         return render_template(
-            "error.html", title="These answers are no longer here",
-            message=f"Answers that were not sent are kept for {DRAFT_HOURS} hours. If you "
-                    "sent yours, your result is at the link you were given; if not, please "
-                    "fill in the form again."), 404
+            "error.html", title=_("These answers are no longer here"),
+            message=_("Answers that were not sent are kept for %(hours)s hours. If you sent "
+                      "yours, your result is at the link you were given; if not, please fill "
+                      "in the form again.", hours=DRAFT_HOURS)), 404
     form = forms_for(current_rulebook())[0](formdata=fields, today=clinic_today(),
                                             meta={"csrf": False})
     return _check_page(form)
@@ -125,19 +127,20 @@ def _blank_questionnaire(form_class):
     if session.get("_flashes"):  # a message for this visitor alone: not for the shared copy
         return render_template("intake/questionnaire.html",
                                form=form_class(formdata=None, submission_key=key))
-    page = cache.get(form_class.rulebook)
+    language = page_language()
+    page = cache.get((form_class.rulebook, language))
     if page is None:
         form = form_class(formdata=None, submission_key=key)
         html = render_template("intake/questionnaire.html", form=form)
         html = (html.replace(token, _TOKEN) if token else html).replace(key, _KEY)
-        page = cache[form_class.rulebook] = SharedPage(html, (_TOKEN, _KEY))
+        page = cache[form_class.rulebook, language] = SharedPage(html, (_TOKEN, _KEY))
     values = {_TOKEN: token.encode(), _KEY: key.encode()}
     if request.accept_encodings.quality("gzip") > 0:
         response = make_response(page.gzipped(values))
         response.content_encoding = "gzip"
     else:
         response = make_response(page.plain(values))
-    response.vary.add("Accept-Encoding")
+    response.vary.update(("Accept-Encoding", "Accept-Language", "Cookie"))
     return response
 
 
@@ -150,6 +153,8 @@ def submit():
     questionnaire form (a field per question) to show the errors beside the answers.
     """
     rulebook, today = current_rulebook(), clinic_today()
+    if switching_language():  # the check page again, in that language, nothing checked
+        return render_template("intake/check.html", form=_full_submission(rulebook, today))
     submission = SubmitDetailsForm(today=today)
     answers = posted_answers(rulebook, request.form, today)
     if answers is None or not submission.validate() \
@@ -233,9 +238,21 @@ def _not_saved(rulebook, today):
 
 @bp.get("/result/<token>")
 def result(token: str):
+    """The client's result, in the language they answered in (whatever this browser's
+    language now), unless they switch language on this page (its `?lang=` link)."""
     screening = _by_token(token)
-    return render_template("intake/result.html", screening=screening, token=token,
-                           letter=bool(printing.letter_items(screening)))
+    with force_locale(result_language(screening)):
+        return render_template("intake/result.html", screening=screening, token=token,
+                               letter=bool(printing.letter_items(screening)))
+
+
+def result_language(screening) -> str:
+    """The language a screening's own pages are in: the one the client answered in, or
+    the one they switched to on the page."""
+    if request.args.get("lang") in current_app.config["LANGUAGES"]:
+        return page_language()  # which remembers the choice, as on every other page
+    return screening.language if screening.language in current_app.config["LANGUAGES"] \
+        else page_language()
 
 
 @bp.get("/result/<token>/print.css")

@@ -4,6 +4,7 @@ where to find them, and open them again (intake/drafts.py keeps them)."""
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
@@ -137,7 +138,7 @@ def _first_to_answer(checked) -> tuple[str, str] | None:
     """(anchor, heading) of the first part of the page with something to answer or
     correct; None when everything is answered."""
     if any(checked[name].errors for name in DETAIL_FIELDS):
-        return "section-details", "About you"
+        return "section-details", gettext("About you")
     rulebook = checked.rulebook
     for section in rulebook.sections:
         if any(checked[question_id].errors for question_id in section.questions):
@@ -147,7 +148,7 @@ def _first_to_answer(checked) -> tuple[str, str] | None:
 
 def _gone():
     return render_template(
-        "error.html", title="These saved answers are no longer here",
-        message=f"Answers you save are kept for {saved_days()} days, and go once you send "
-                "them. If you sent yours, your result is at the link you were given; if "
-                "not, please fill in the form again."), 404
+        "error.html", title=gettext("These saved answers are no longer here"),
+        message=gettext("Answers you save are kept for %(days)s days, and go once you send "
+                        "them. If you sent yours, your result is at the link you were given; "
+                        "if not, please fill in the form again.", days=saved_days())), 404

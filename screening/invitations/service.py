@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time
 from flask import current_app
 from sqlalchemy import insert, select
 
+from .. import i18n
 from ..clients import find, new_client
 from ..clinic import clinic_zone
 from ..database import db
@@ -123,13 +124,13 @@ def appointment_moment(day: date, at: time) -> datetime:
 
 
 def appointment_text(day: date, at: time) -> str:
-    """Thursday 4 December 2026 at 14:30."""
-    return f"{day:%A} {day.day} {day:%B %Y} at {at:%H:%M}"
+    """Thursday 4 December 2026 at 14:30, in the page's (or email's) language."""
+    return i18n.appointment_text(day, at)
 
 
 def long_day(day: date) -> str:
-    """Friday 5 December 2026."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """Friday 5 December 2026, in the page's (or email's) language."""
+    return i18n.long_day(day)
 
 
 def clinic_now() -> datetime:

@@ -19,11 +19,14 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from werkzeug.datastructures import MultiDict
 
 from .. import clients
 from ..clinic import clinic_today, clinic_zone, current_rulebook
 from ..database import db
+from ..i18n import switching_language
 from ..intake.drafts import resumed, saved_for_invitation
 from ..intake.routes import forms_for, questionnaire, ready_to_check, to_check_page
 from ..intake.saving import resumed_form
@@ -44,7 +47,13 @@ from .models import Invitation
 from .service import appointment_text, find_by_token, long_day
 
 bp = Blueprint("invitations", __name__)
-CLOSED_TITLES = {"cancelled": "was cancelled by the clinic", "expired": "has expired"}
+CLOSED_TITLES = {
+    "cancelled": lazy_gettext("The invitation for your appointment was cancelled by the clinic, "
+                              "but your answers are kept: check them and send them, and your "
+                              "therapist will see them."),
+    "expired": lazy_gettext("The invitation for your appointment has expired, but your answers "
+                            "are kept: check them and send them, and your therapist will see "
+                            "them.")}
 
 
 @bp.get("/start/<token>")
@@ -88,8 +97,7 @@ def answer(token: str):
     closed = _closed(invitation)
     if closed in CLOSED_TITLES:
         session.pop(SESSION_KEY, None)
-        flash(f"The invitation for your appointment {CLOSED_TITLES[closed]}, but your answers "
-              "are kept: check them and send them, and your therapist will see them.")
+        flash(str(CLOSED_TITLES[closed]))
     else:
         session[SESSION_KEY] = invitation.id
     last = last_screening(invitation)
@@ -111,6 +119,8 @@ def _answered(token: str, invitation: Invitation, last: Screening):
         form.submission_key.data = new_submission_key()
     undecided = [item for item in asking if choices[item.id] not in (SAME, CHANGED)]
     newly_open = {item.id for item in asking if choices[item.id] == CHANGED} - opened
+    if switching_language():  # the same page in that language, every answer as posted
+        return _returning_page(token, invitation, last, form, kept, choices=choices)
     if newly_open and not undecided:  # without JavaScript: show the questions to change
         return _returning_page(token, invitation, last, form, kept, choices=choices,
                                opening=newly_open)
@@ -119,8 +129,9 @@ def _answered(token: str, invitation: Invitation, last: Screening):
                  if any(form[qid].errors for qid in item.kept if qid in form)}
         choices.update({sid: CHANGED for sid in wrong})
         return _returning_page(token, invitation, last, form, kept, choices=choices, errors=[
-            (f"change-{item.id}-0", f"Tell us whether anything has changed about "
-             f"'{item.section.title}' since last time") for item in undecided])
+            (f"change-{item.id}-0", _("Tell us whether anything has changed about "
+                                      "'%(section)s' since last time",
+                                      section=item.section.title)) for item in undecided])
     return to_check_page(form)
 
 
@@ -168,10 +179,10 @@ def last_screening(invitation: Invitation) -> Screening | None:
 
 def _unknown_link():
     return render_template(
-        "error.html", title="We don't recognise this link",
-        message="This link is not one of ours, or it was copied wrongly: check that you "
-                "used the whole link from your email, or ask the clinic to send it again. "
-                "You can also answer the questionnaire without it."), 404
+        "error.html", title=_("We don't recognise this link"),
+        message=_("This link is not one of ours, or it was copied wrongly: check that you "
+                  "used the whole link from your email, or ask the clinic to send it again. "
+                  "You can also answer the questionnaire without it.")), 404
 
 
 def _closed(invitation: Invitation) -> str | None:

@@ -2,7 +2,7 @@
 
 from flask_babel import get_locale
 
-from tests.factories import form_data
+from tests.factories import consent, form_data
 from tests.web.test_resubmission import screenings, send
 
 
@@ -24,7 +24,7 @@ def test_a_language_chosen_by_link_wins_and_only_offered_languages_are_chosen(ap
 
 def test_the_screening_keeps_the_language_the_client_answered_in(app, client, rulebook):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
-    assert send(client, form_data(rulebook)).status_code == 303
+    assert client.post("/submit", data=consent(form_data(rulebook))).status_code == 303
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-GB"
     assert send(client, form_data(rulebook, submission_key="e" * 32)).status_code == 303
     assert [screening.language for screening in screenings(app)] == ["es", "en"]

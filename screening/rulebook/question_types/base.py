@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from flask_babel import lazy_gettext
+
 from ...fields import AnswerField
 from ..yamlio import Problems
 
@@ -53,8 +55,11 @@ class QuestionType(ABC):
     macro: ClassVar[str]
     template: ClassVar[str] = "_macros.html"
     #: What the client is told when a required answer is missing, or cannot be read.
-    missing: ClassVar[str] = "Enter {short}"
-    unreadable: ClassVar[str] = "Enter {short}"
+    #: The messages for a required answer not given, and one that cannot be read: words
+    #: to translate (`lazy_gettext`, with `%(short)s` for the question's short name), or a
+    #: plain string with `{short}`.
+    missing: ClassVar[Any] = lazy_gettext("Enter %(short)s")
+    unreadable: ClassVar[Any] = lazy_gettext("Enter %(short)s")
     #: FHIR R4: the Questionnaire item type, the answer value written, the values read back.
     #: Its FHIR answers carry nested items (or it is a group of items) that it writes in
     #: `fhir_response` and reads back in `from_fhir` itself.
@@ -76,6 +81,11 @@ class QuestionType(ABC):
 
     def label_for(self, question: Question, value: str) -> str:
         return dict(self.choices(question)).get(value, value)
+
+    def shown_choices(self, question: Question) -> list[tuple[str, Any]]:
+        """(value, label) as the form shows them: the rule book's labels (the page's
+        language, once the rule book is translated); built-in words through gettext."""
+        return list(question.choices)
 
     # --- answers ---------------------------------------------------------------------------
 
@@ -105,10 +115,10 @@ class QuestionType(ABC):
         return value
 
     def missing_message(self, question: Question) -> str:
-        return self.missing.format(short=question.short)
+        return _with_short(self.missing, question)
 
     def unreadable_message(self, question: Question) -> str:
-        return self.unreadable.format(short=question.short)
+        return _with_short(self.unreadable, question)
 
     # --- the form and the pages ------------------------------------------------------------
 
@@ -179,3 +189,11 @@ def unregister(name: str) -> None:
 
 def question_type(name: str) -> QuestionType:
     return TYPES[name]
+
+
+def _with_short(message: Any, question: Question) -> str:
+    """A type's message in the page's language, with the question's short name in it."""
+    text = str(message)
+    if "%(short)s" in text:
+        return text % {"short": question.short}
+    return text.format(short=question.short)

@@ -7,6 +7,7 @@ from datetime import date
 from math import isfinite
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext, lazy_gettext
 from wtforms import SelectChoice
 
 from ...fields import (
@@ -16,6 +17,7 @@ from ...fields import (
     parse_date,
     parse_number,
 )
+from ...i18n import long_date
 from ..yamlio import Problems, check_id, check_mapping, flag, text_field
 from .base import (
     DEFAULT_TEXT_LENGTH,
@@ -33,7 +35,11 @@ if TYPE_CHECKING:
 
 MAX_TEXT_LENGTH = 2000
 EARLIEST_DATE = date(1900, 1, 1)
+#: The codes' labels in the FHIR Questionnaire, the CLI and exports: always English.
 YES_NO_LABELS = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
+#: The same labels as the pages say them, in the page's language.
+YES_NO_WORDS = {"yes": lazy_gettext("Yes"), "no": lazy_gettext("No"),
+                "not_sure": lazy_gettext("Not sure")}
 #: Operators that test a coded answer: `is`/`in` for one answer, `includes` for several.
 CODED_OPERATORS = frozenset({"is", "in", "includes", "answered"})
 # FHIR R4 Questionnaire extensions (http://hl7.org/fhir/R4/extensibility-registry.html).
@@ -51,7 +57,7 @@ class _Coded(QuestionType):
 
     operators = CODED_OPERATORS
     coded = grouped = True
-    missing = "Select an answer about {short}"
+    missing = lazy_gettext("Select an answer about %(short)s")
     fhir_type, fhir_value, fhir_reads = "choice", "valueCoding", ("valueCoding",)
 
     def check(self, question: Question, value: Any, today: date) -> Any:
@@ -69,7 +75,7 @@ class _Coded(QuestionType):
         return value
 
     def field(self, question: Question):
-        choices = [SelectChoice(value, label) for value, label in question.choices]
+        choices = [SelectChoice(value, label) for value, label in self.shown_choices(question)]
         field = CheckboxesAnswerField if question.multiple else RadioAnswerField
         return field(question.text, question=question, choices=choices, validate_choice=False)
 
@@ -87,7 +93,10 @@ class YesNo(_Coded):
         return [(value, YES_NO_LABELS[value]) for value in values]
 
     def label_for(self, question: Question, value: str) -> str:
-        return YES_NO_LABELS.get(value, value)
+        return str(YES_NO_WORDS[value]) if value in YES_NO_WORDS else value
+
+    def shown_choices(self, question: Question) -> list[tuple[str, Any]]:
+        return [(value, YES_NO_WORDS[value]) for value, _label in question.choices]
 
     def code_system(self, question: Question) -> str:
         return YES_NO_CODES  # yes / no / not_sure
@@ -112,7 +121,7 @@ class BodyLocation(_Coded):
 
     name, macro = "body_location", "body_location_question"
     gives_areas = True
-    missing = "Select at least one body area for {short}"
+    missing = lazy_gettext("Select at least one body area for %(short)s")
 
     def definition(self, item, regions, problems, file, where):
         if not regions:
@@ -129,8 +138,9 @@ class BodyLocation(_Coded):
 class Date(QuestionType):
     name, macro = "date", "date_question"
     operators = frozenset({"answered", "within", "older_than"})
-    missing = "Enter the date of {short}"
-    unreadable = "Enter the date of {short} as a real date, for example 2026-03-27"
+    missing = lazy_gettext("Enter the date of %(short)s")
+    unreadable = lazy_gettext("Enter the date of %(short)s as a real date, for example "
+                              "2026-03-27")
     fhir_type, fhir_value, fhir_reads = "date", "valueDate", ("valueDate",)
 
     def parse(self, question: Question, text: str) -> str:
@@ -149,9 +159,11 @@ class Date(QuestionType):
         if when is None or len(value) != 10:
             raise AnswerError(self.unreadable_message(question))
         if when > today:
-            raise AnswerError(f"The date of {question.short} must be today or in the past")
+            raise AnswerError(gettext("The date of %(short)s must be today or in the past",
+                                      short=question.short))
         if when < EARLIEST_DATE:
-            raise AnswerError(f"The date of {question.short} must be after 1900")
+            raise AnswerError(gettext("The date of %(short)s must be after 1900",
+                                      short=question.short))
         return when.isoformat()
 
     def display(self, question: Question, value: Any) -> str:
@@ -163,7 +175,7 @@ class Number(QuestionType):
     name, macro = "number", "number_question"
     fields = frozenset({"min", "max", "unit"})
     operators = frozenset({"answered", "at_least", "below"})
-    missing = unreadable = "Enter {short} as a number"
+    missing = unreadable = lazy_gettext("Enter %(short)s as a number")
     fhir_type, fhir_value, fhir_reads = "decimal", "valueDecimal", ("valueDecimal",
                                                                     "valueInteger")
 
@@ -185,8 +197,9 @@ class Number(QuestionType):
             raise AnswerError(self.unreadable_message(question))
         low, high = question.minimum, question.maximum
         if (low is not None and value < low) or (high is not None and value > high):
-            raise AnswerError(f"Enter {question.short} as a number from {_plain(low)} to "
-                              f"{_plain(high)}")
+            raise AnswerError(gettext("Enter %(short)s as a number from %(low)s to %(high)s",
+                                      short=question.short, low=_plain(low),
+                                      high=_plain(high)))
         if not _finite(value):
             raise AnswerError(self.unreadable_message(question))
         return value if isinstance(value, int) or not value.is_integer() else int(value)
@@ -222,11 +235,12 @@ class Text(QuestionType):
 
     def check(self, question: Question, value: Any, today: date) -> str:
         if not isinstance(value, str):
-            raise AnswerError(f"Enter {question.short} as text")
+            raise AnswerError(gettext("Enter %(short)s as text", short=question.short))
         value = value.strip()
         if len(value) > question.max_length:
-            raise AnswerError(f"Keep {question.short} to {question.max_length} characters or "
-                              f"fewer (you have {len(value)})")
+            raise AnswerError(gettext("Keep %(short)s to %(most)s characters or fewer (you "
+                                      "have %(count)s)", short=question.short,
+                                      most=question.max_length, count=len(value)))
         return value
 
     def fhir_item(self, question: Question) -> dict[str, Any]:
@@ -239,8 +253,8 @@ class BloodPressure(QuestionType):
 
     name, macro = "blood_pressure", "blood_pressure_question"
     operators = frozenset({"answered", "bp_at_least"})
-    missing = "Enter {short}, for example 135/85"
-    unreadable = "Enter {short} as two numbers, for example 135/85"
+    missing = lazy_gettext("Enter %(short)s, for example 135/85")
+    unreadable = lazy_gettext("Enter %(short)s as two numbers, for example 135/85")
 
     def check(self, question: Question, value: Any, today: date) -> str:
         reading = parse_blood_pressure(value)
@@ -255,12 +269,6 @@ class BloodPressure(QuestionType):
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def long_date(value: date | str | None) -> str:
-    """27 March 2026."""
-    if not value:
-        return ""
-    when = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{when.day} {when:%B %Y}"
 
 
 def _options(data: Any, problems: Problems, file: str, where: str) -> tuple[Option, ...]:

@@ -8,6 +8,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext, lazy_gettext
 from wtforms import SelectChoice
 
 from ...fields import CheckboxesAnswerField
@@ -23,9 +24,14 @@ SCORES = range(0, 11)
 PARTS = {"name": ("Name", 100), "practice": ("Practice or surgery", 100),
          "relationship": ("Relationship to you", 50), "phone": ("Phone number", 25),
          "email": ("Email address", 254)}
+#: The parts' labels on the page, in its language (PARTS: the FHIR Questionnaire's, English).
+PART_LABELS = {"name": lazy_gettext("Name"), "practice": lazy_gettext("Practice or surgery"),
+               "relationship": lazy_gettext("Relationship to you"),
+               "phone": lazy_gettext("Phone number"), "email": lazy_gettext("Email address")}
 #: What each part is called in a message ("Enter the phone number of your doctor").
-PART_WORDS = {"name": "name", "practice": "practice", "relationship": "relationship to you",
-              "phone": "phone number", "email": "email address"}
+PART_WORDS = {"name": lazy_gettext("name"), "practice": lazy_gettext("practice"),
+              "relationship": lazy_gettext("relationship to you"),
+              "phone": lazy_gettext("phone number"), "email": lazy_gettext("email address")}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")
 
@@ -40,7 +46,7 @@ class BodyAreasScored(QuestionType):
     fields = frozenset({"score_label"})
     operators = CODED_OPERATORS
     coded = grouped = gives_areas = fhir_nested = True
-    missing = "Select at least one body area for {short}"
+    missing = lazy_gettext("Select at least one body area for %(short)s")
     fhir_type, fhir_value, fhir_reads = "choice", "valueCoding", ("valueCoding",)
 
     def definition(self, item, regions, problems, file, where):
@@ -68,8 +74,9 @@ class BodyAreasScored(QuestionType):
         except ValueError:
             score = -1
         if score not in SCORES:
-            raise AnswerError(f"Choose a {question.score_label.lower()} from 0 to 10 for "
-                              f"{question.label_for(area)}")
+            raise AnswerError(gettext("Choose a %(score)s from 0 to 10 for %(area)s",
+                                      score=question.score_label.lower(),
+                                      area=question.label_for(area)))
         return score
 
     def check(self, question: Question, value: Any, today: date) -> dict[str, int | None]:
@@ -107,9 +114,10 @@ class BodyAreasScored(QuestionType):
 
     def display(self, question: Question, value: Any) -> str:
         label = question.score_label.lower()
-        return ", ".join(question.label_for(area) + ("" if score is None
-                                                     else f" ({label} {score} of 10)")
-                         for area, score in value.items())
+        return ", ".join(question.label_for(area) + (
+            "" if score is None else " (" + gettext("%(label)s %(score)s of 10", label=label,
+                                                    score=score) + ")")
+            for area, score in value.items())
 
     def field(self, question: Question):
         choices = [SelectChoice(value, label) for value, label in question.choices]
@@ -189,7 +197,8 @@ class Contact(QuestionType):
         if not values:
             return None
         if len(values) != len(question.parts):
-            raise AnswerError(f"Enter {question.short} again: part of it was missing")
+            raise AnswerError(gettext("Enter %(short)s again: part of it was missing",
+                                      short=question.short))
         given = {part: text.strip() for part, text in zip(question.parts, values, strict=True)
                  if text.strip()}
         return given or None
@@ -197,7 +206,7 @@ class Contact(QuestionType):
     def check(self, question: Question, value: Any, today: date) -> dict[str, str]:
         if not isinstance(value, dict) or not value \
                 or not all(isinstance(text, str) for text in value.values()):
-            raise AnswerError(f"Enter {question.short} as text")
+            raise AnswerError(gettext("Enter %(short)s as text", short=question.short))
         unknown = [part for part in value if part not in question.parts]
         if unknown:
             raise AnswerError(f"{', '.join(map(repr, unknown))} is not part of "
@@ -206,18 +215,19 @@ class Contact(QuestionType):
                  if value.get(part, "").strip()}
         for part, text in value.items():
             if len(text) > PARTS[part][1]:
-                raise AnswerError(f"Keep the {PART_WORDS[part]} of {question.short} to "
-                                  f"{PARTS[part][1]} characters or fewer")
+                raise AnswerError(gettext(
+                    "Keep the %(part)s of %(short)s to %(most)s characters or fewer",
+                    part=PART_WORDS[part], short=question.short, most=PARTS[part][1]))
         if "phone" in value and not PHONE.match(value["phone"]):
-            raise AnswerError(f"Enter the phone number of {question.short} like 07700 900 982 "
-                              "or +44 7700 900982")
+            raise AnswerError(gettext("Enter the phone number of %(short)s like 07700 900 982 "
+                                      "or +44 7700 900982", short=question.short))
         if "email" in value and not EMAIL.match(value["email"]):
-            raise AnswerError(f"Enter the email address of {question.short} in the correct "
-                              "format, like name@example.com")
+            raise AnswerError(gettext("Enter the email address of %(short)s in the correct "
+                                      "format, like name@example.com", short=question.short))
         for either in question.needs:
             if not any(part in value for part in either):
-                words = " or ".join(PART_WORDS[part] for part in either)
-                raise AnswerError(f"Enter the {words} of {question.short}")
+                raise AnswerError(gettext("Enter the %(part)s of %(short)s",
+                                          part=_either(either), short=question.short))
         return value
 
     def anchor(self, question: Question) -> str:
@@ -234,7 +244,7 @@ class Contact(QuestionType):
 
     def labels(self, question: Question) -> list[tuple[str, str]]:
         """(part, label) for each part it asks."""
-        return [(part, PARTS[part][0]) for part in question.parts]
+        return [(part, str(PART_LABELS[part])) for part in question.parts]
 
     # FHIR: a group, each part a string item in it.
 
@@ -259,3 +269,12 @@ class Contact(QuestionType):
             if texts:
                 found[part] = texts[0]
         return found or None
+
+
+def _either(parts: tuple[str, ...]) -> str:
+    """Parts of a contact of which one is needed, as a message names them: "phone number or
+    email address"."""
+    words = [str(PART_WORDS[part]) for part in parts]
+    for word in words[1:]:
+        words[0] = gettext("%(one)s or %(other)s", one=words[0], other=word)
+    return words[0]

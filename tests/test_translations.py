@@ -1,0 +1,74 @@
+"""The app's own catalogue (screening/translations/): never behind the code, never stale.
+
+The messages are extracted from the code and templates exactly as `make translations` does
+(babel.cfg, `-k lazy_gettext`), into a temporary file; every one must be in each language's
+messages.po with a translation that is neither empty nor fuzzy, and the committed .mo must
+say what its .po says.
+"""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).parent.parent
+TRANSLATIONS = ROOT / "screening" / "translations"
+LANGUAGES = sorted(path.name for path in TRANSLATIONS.iterdir() if path.is_dir())
+
+
+def catalogue(path: Path):
+    with path.open("rb") as file:
+        return read_po(file) if path.suffix in (".po", ".pot") else read_mo(file)
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> set[str]:
+    """Every msgid the code and templates say today."""
+    pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
+    pybabel = Path(sys.executable).with_name("pybabel")
+    subprocess.run([str(pybabel), "extract", "-F", "babel.cfg", "-k", "lazy_gettext",
+                    "--no-location", "-o", str(pot), "."], cwd=ROOT, check=True,
+                   capture_output=True)
+    return {message.id for message in catalogue(pot) if message.id}
+
+
+def po_of(language: str):
+    return catalogue(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po")
+
+
+def test_there_is_a_spanish_catalogue():
+    assert "es" in LANGUAGES
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_in_the_code_is_in_the_catalogue(extracted, language):
+    known = {message.id for message in po_of(language) if message.id}
+    assert sorted(extracted - known) == [], "run `make translations` and translate them"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_has_a_translation_that_is_not_fuzzy(language):
+    untranslated = [message.id for message in po_of(language)
+                    if message.id and (not message.string or message.fuzzy)]
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_compiled_catalogue_says_what_the_po_says(language):
+    po = {message.id: message.string for message in po_of(language) if message.id}
+    mo = {message.id: message.string
+          for message in catalogue(TRANSLATIONS / language / "LC_MESSAGES" / "messages.mo")
+          if message.id}
+    assert mo == po, "run `make translations-compile`"
+
+
+def test_the_catalogues_placeholders_match_their_english():
+    """A translation with a placeholder missing or misspelt would fail (or lie) at runtime."""
+    wrong = [message.id for language in LANGUAGES for message in po_of(language)
+             if message.id and sorted(re.findall(r"%\(\w+\)s", message.id))
+             != sorted(re.findall(r"%\(\w+\)s", message.string))]
+    assert wrong == []
