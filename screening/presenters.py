@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, current_app
 from wtforms import SelectChoice
 
+from . import languages
 from .answers import is_empty
 from .clinic import clinic_zone, current_rulebook
 from .engine import GATE
@@ -17,7 +18,6 @@ from .models import as_utc
 from .red_flags import red_flag_answered, red_flags
 from .returning import outcome_move
 from .rulebook import Question, Rulebook
-from .rulebook.question_types import long_date
 from .settings import CONTACT_SETTINGS
 
 OUTCOME_ICONS = {"clear": "✓", "caution": "!", "local": "◐", "medical_clearance": "✚",
@@ -112,7 +112,7 @@ def _dialled(phone: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.add_template_filter(long_date)
+    app.add_template_filter(languages.long_date)  # in the page's (or document's) language
     app.add_template_filter(date_time)
     app.add_template_global(format_answer)
     app.add_template_global(question_macro)

@@ -12,6 +12,11 @@ from ..clients import find, new_client
 from ..clinic import clinic_zone
 from ..database import db
 from ..intake.drafts import forget_invitation_draft
+from ..languages import (  # noqa: F401 - appointment_text and long_day are used from here
+    appointment_text,
+    clinic_language,
+    long_day,
+)
 from ..mail import external_url
 from ..models import Client, Therapist
 from ..names import search_key
@@ -83,7 +88,8 @@ def _columns(details: InvitationDetails) -> dict:
             "client_name": details.client_name, "email": details.email,
             "phone": details.phone, "appointment_date": details.appointment_date,
             "appointment_time": details.appointment_time, "therapist": details.therapist,
-            "note": details.note, "created_at": datetime.now(UTC)}
+            "note": details.note, "language": details.language or clinic_language(),
+            "created_at": datetime.now(UTC)}
 
 
 def duplicates(details: list[InvitationDetails]) -> dict[tuple, Invitation]:
@@ -120,16 +126,6 @@ def appointment_moment(day: date, at: time) -> datetime:
     zone = clinic_zone()
     moment = datetime.combine(day, at)
     return moment.replace(tzinfo=zone) if zone else moment.astimezone()
-
-
-def appointment_text(day: date, at: time) -> str:
-    """Thursday 4 December 2026 at 14:30."""
-    return f"{day:%A} {day.day} {day:%B %Y} at {at:%H:%M}"
-
-
-def long_day(day: date) -> str:
-    """Friday 5 December 2026."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def clinic_now() -> datetime:
