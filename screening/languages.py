@@ -102,3 +102,9 @@ def open_link_in(language: str | None) -> None:
         return
     session[SESSION_KEY] = language
     refresh()  # a language already worked out for this request is worked out again
+
+
+def answered_in(language: str) -> str | None:
+    """The name of the language a client answered in, for the clinic's page, when it is not
+    the clinic's own (None when it is)."""
+    return None if language == clinic_language() else language_name(language)

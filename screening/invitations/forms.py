@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -18,17 +18,17 @@ from .validation import FIELDS, InvitationDetails, check, check_language, field_
 
 
 class InvitationForm(FlaskForm):
-    client_name = StringField(_l("Client's name"))
-    email = EmailField(_l("Email address"))
-    phone = StringField(_l("Phone number"))
-    appointment_date = StringField(_l("Appointment date"))
-    appointment_time = StringField(_l("Time"))
-    therapist = StringField(_l("Therapist (optional)"))
-    note = TextAreaField(_l("Note for the clinic (optional)"))
+    client_name = StringField(lazy_gettext("Client's name"))
+    email = EmailField(lazy_gettext("Email address"))
+    phone = StringField(lazy_gettext("Phone number"))
+    appointment_date = StringField(lazy_gettext("Appointment date"))
+    appointment_time = StringField(lazy_gettext("Time"))
+    therapist = StringField(lazy_gettext("Therapist (optional)"))
+    note = TextAreaField(lazy_gettext("Note for the clinic (optional)"))
     #: The language of the client's emails and questionnaire (the clinic's unless chosen).
-    language = RadioField(_l("The client's language"), choices=[], validate_choice=False)
+    language = RadioField(lazy_gettext("The client's language"), choices=[], validate_choice=False)
     #: Which client record: "new", or the id of one the therapist picks from `suggested`.
-    client = RadioField(_l("Which client is this?"), choices=[], validate_choice=False)
+    client = RadioField(lazy_gettext("Which client is this?"), choices=[], validate_choice=False)
 
     details: InvitationDetails | None = None
     #: The chosen record (None for a new client), once validated.
@@ -50,7 +50,7 @@ class InvitationForm(FlaskForm):
             found.insert(0, preselected)
         self.suggested = found
         self.client.choices = [SelectChoice(str(item.id), str(item.id)) for item in found] \
-            + [SelectChoice("new", _l("A new client"))]
+            + [SelectChoice("new", lazy_gettext("A new client"))]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -73,9 +73,10 @@ class InvitationForm(FlaskForm):
         self.chosen = find(int(choice)) if choice.isdigit() else None
         if self.chosen is None:
             self.client.errors = [
-                _l("We already have records that may be this client's: choose one, or "
-                   "choose a new client") if not choice else
-                _l("That client record is no longer there: choose another, or a new client")]
+                lazy_gettext("We already have records that may be this client's: choose "
+                             "one, or choose a new client") if not choice else
+                lazy_gettext("That client record is no longer there: choose another, or a "
+                             "new client")]
             return False
         if self.details is not None:
             self.details = replace(self.details, client_id=self.chosen.id)
@@ -94,13 +95,13 @@ class InvitationForm(FlaskForm):
 class ResendForm(FlaskForm):
     """Send the invitation again, to the address given (corrected, if it was wrong)."""
 
-    email = EmailField(_l("Email address"))
+    email = EmailField(lazy_gettext("Email address"))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         email = (self.email.data or "").strip()
         problem = field_problem("email", email) if email else \
-            _l("Enter the email address to send the invitation to")
+            lazy_gettext("Enter the email address to send the invitation to")
         if problem:
             self.email.errors = [problem]
         return valid and problem is None

@@ -21,6 +21,7 @@ from ..audit import ACTIONS, record
 from ..clinic import clinic_today, current_rulebook
 from ..database import db, paginate
 from ..downloads import attachment, json_attachment
+from ..languages import answered_in
 from ..models import AuditEvent, Screening
 from . import bp
 from .decisions import record_decision, result_if_screened_today
@@ -121,6 +122,7 @@ def _detail(screening: Screening, form: DecisionForm):
                            result_today=result_if_screened_today(screening), events=events,
                            actions=ACTIONS, retired=_retired_answers(screening),
                            letter=bool(printing.letter_items(screening)),
+                           answered_in=answered_in(screening.language),
                            copies=same_day_copies([screening]).get(screening.id, []))
 
 
