@@ -30,10 +30,19 @@ def document_language(screening: Screening, audience: str) -> str:
 
 
 def running_css(screening: Screening) -> str:
-    """CSS putting the client's name in the footer of every printed page."""
+    """CSS putting the client's name in the footer of every printed page, and its page
+    number, in the language in force."""
     label = _("%(name)s, born %(date)s", name=screening.client_name,
               date=long_date(screening.date_of_birth))
-    return f'@page {{ @bottom-left {{ content: "{_css_string(label)}"; }} }}\n'
+    return (f'@page {{ @bottom-left {{ content: "{_css_string(label)}"; }}\n'
+            f'  @bottom-right {{ content: {_page_numbers()}; }} }}\n')
+
+
+def _page_numbers() -> str:
+    """'"Page " counter(page) " of " counter(pages)', the words as translated."""
+    words = _("Page %(page)s of %(pages)s", page="\0page\0", pages="\0pages\0")
+    return " ".join(f"counter({piece})" if index % 2 else f'"{_css_string(piece)}"'
+                    for index, piece in enumerate(words.split("\0")) if piece)
 
 
 def _css_string(text: str) -> str:
