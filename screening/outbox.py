@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context, has_request_context
+from flask_babel import lazy_gettext
 from flask_mailman import make_msgid
 from sqlalchemy import (
     DateTime,
@@ -43,10 +44,12 @@ if TYPE_CHECKING:
 #: How long a claimed row is left to its sender before another may take it. Far longer
 #: than one message can take (SCREENING_MAIL_TIMEOUT bounds each step of SMTP).
 LEASE = timedelta(minutes=5)
-KINDS = {"invitation": "Invitation", "reminder": "Reminder", "alert": "Alert to the clinic",
-         "draft": "Link to saved answers"}
-STATUSES = {"pending": "Waiting to be sent", "sent": "Sent", "failed": "Not delivered",
-            "cancelled": "Not needed any more"}
+KINDS = {"invitation": lazy_gettext("Invitation"), "reminder": lazy_gettext("Reminder"),
+         "alert": lazy_gettext("Alert to the clinic"),
+         "draft": lazy_gettext("Link to saved answers")}
+STATUSES = {"pending": lazy_gettext("Waiting to be sent"), "sent": lazy_gettext("Sent"),
+            "failed": lazy_gettext("Not delivered"),
+            "cancelled": lazy_gettext("Not needed any more")}
 
 
 class OutboxMessage(db.Model):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from flask import current_app
+from flask_babel import lazy_gettext
 from sqlalchemy import insert, select
 
 from ..clients import find, new_client
@@ -139,9 +140,10 @@ class State:
     label: str
 
 
-STATES = {"cancelled": "Cancelled", "answered": "Answered", "not_answered":
-          "Not answered by the day", "started": "Started: opened the link",
-          "reminded": "Reminded", "invited": "Invited"}
+STATES = {"cancelled": lazy_gettext("Cancelled"), "answered": lazy_gettext("Answered"),
+          "not_answered": lazy_gettext("Not answered by the day"),
+          "started": lazy_gettext("Started: opened the link"),
+          "reminded": lazy_gettext("Reminded"), "invited": lazy_gettext("Invited")}
 
 
 def state(invitation: Invitation, today: date) -> State:

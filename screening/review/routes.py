@@ -13,6 +13,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -61,7 +62,7 @@ def decide(screening_id: int):
         return _detail(screening, form)
     record_decision(screening, current_user, form.kind.data, note=form.note.data,
                     cleared_on=form.cleared_on.data, cleared_by=form.cleared_by.data)
-    flash("Decision recorded.")
+    flash(_("Decision recorded."))
     return redirect(url_for("review.screening", screening_id=screening.id), code=303)
 
 
@@ -143,7 +144,7 @@ def fhir_questionnaire():
         resource = fhir.questionnaire(current_rulebook(),
                                       publisher=current_app.config["CLINIC_NAME"])
     except fhir.FhirError as error:
-        flash(f"The questionnaire cannot be written as FHIR: {error}")
+        flash(_("The questionnaire cannot be written as FHIR: %(why)s", why=error))
         return redirect(url_for("review.queue"), code=303)
     return json_attachment(resource, fhir.JSON_MEDIA_TYPE, "questionnaire.fhir.json")
 
