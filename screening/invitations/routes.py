@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from .. import clients
 from ..clinic import clinic_today
 from ..database import db, paginate
+from ..languages import clinic_language, language_name
 from ..mail import writes_files
 from ..outbox import KINDS, STATUSES, OutboxMessage, retry_now, undelivered_query
 from ..review import FORM_PAGES, bp
@@ -110,7 +111,8 @@ def _invitation_page(item: Invitation, resend_form: ResendForm):
     today = clinic_today()
     return render_template("review/invitation.html", invitation=item, form=resend_form,
                            state=service.state(item, today), link=service.link_url(item),
-                           open=service.still_open(item, today), writes_files=writes_files())
+                           open=service.still_open(item, today), writes_files=writes_files(),
+                           language=language_name(item.language or clinic_language()))
 
 
 @bp.post("/invitations/<int:invitation_id>/resend")

@@ -38,8 +38,13 @@ def parts(message) -> list[str]:
 
 
 def test_an_invitation_in_spanish_is_written_in_spanish(mail_app, smtp):
-    assert invite(signed_in(mail_app), language="es").status_code == 303
+    therapist = signed_in(mail_app)
+    made = invite(therapist, language="es")
+    assert made.status_code == 303
     assert invitations(mail_app)[0].language == "es"
+    shown = page(therapist.get(made.headers["Location"]))  # the clinic's page, in English
+    assert shown.find("dt", string="Language").find_next_sibling("dd").get_text() == \
+        "Spanish (español)"
     assert deliver(mail_app)["sent"] == 1
     [message] = smtp.inbox.wait_for(1, timeout=5)
     when = spanish_when(TOMORROW)
