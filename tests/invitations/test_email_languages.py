@@ -50,7 +50,8 @@ def test_an_invitation_in_spanish_is_written_in_spanish(mail_app, smtp):
     when = spanish_when(TOMORROW)
     assert subject(message) == f"Su cita del {when}: antes, unas preguntas"
     text, html = parts(message)
-    assert f"Tiene una cita en Riverside Massage el {when} con Kim Lee." in text
+    assert f"Tiene una cita en Riverside Massage el {when} con Kim Lee.\n\nAntes de venir" \
+        in text.replace("\r\n", "\n")  # a paragraph a line, a blank line between
     assert "Hola, Ann Example:" in text and "Responder al cuestionario" in html
     assert '<html lang="es">' in html
     for part in (text, html, subject(message)):
