@@ -8,17 +8,18 @@ client name, answers or findings.
 from __future__ import annotations
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from .languages import clinic_language, in_language, long_date
 from .mail import Composed, NotNeeded, composer, external_url, render
 from .models import Screening
 from .outbox import queue
-from .presenters import OUTCOME_LABELS, long_date
+from .presenters import OUTCOME_LABELS
 
 #: Outcomes that alert the clinic (besides any urgent screening).
 ALERT_OUTCOMES = ("medical_clearance", "postpone")
-SUBJECT = "A screening needs your attention"
 
 
 def needs_attention(screening: Screening) -> bool:
@@ -38,11 +39,13 @@ def _queue_alerts(session: Session, flush_context, instances) -> None:
 
 @composer("alert")
 def alert_email(message) -> Composed:
+    """In the clinic's language, like the review pages it links to."""
     screening = message.screening
     if screening is None:
-        raise NotNeeded("The screening was removed.")
-    text, html = render(
-        "alert", outcome=OUTCOME_LABELS[screening.outcome], urgent=screening.urgent,
-        appointment=long_date(screening.appointment_date) or "not given",
-        link=external_url("review.screening", screening_id=screening.id))
-    return Composed(SUBJECT, text, html)
+        raise NotNeeded(_("The screening was removed."))
+    with in_language(clinic_language()):
+        text, html = render(
+            "alert", outcome=OUTCOME_LABELS[screening.outcome], urgent=screening.urgent,
+            appointment=long_date(screening.appointment_date) or _("not given"),
+            link=external_url("review.screening", screening_id=screening.id))
+        return Composed(_("A screening needs your attention"), text, html)

@@ -20,6 +20,7 @@ from flask import Flask, current_app, render_template
 from flask_mailman import EmailMultiAlternatives, Mail
 from flask_mailman.backends.base import BaseEmailBackend
 
+from .languages import current_language
 from .review.forms import looks_like_email
 
 mail = Mail()
@@ -132,8 +133,10 @@ def external_url(endpoint: str, **values) -> str:
 
 
 def render(template: str, **context) -> tuple[str, str]:
-    """The plain-text and HTML versions of mail/<template>.txt and .html."""
+    """The plain-text and HTML versions of mail/<template>.txt and .html, in the language
+    in force (a composer writes in its reader's: languages.in_language)."""
     context.setdefault("clinic_name", current_app.config["CLINIC_NAME"])
+    context.setdefault("language", current_language())
     return (render_template(f"mail/{template}.txt", **context),
             render_template(f"mail/{template}.html", **context))
 

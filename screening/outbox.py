@@ -17,7 +17,8 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context
+from flask_babel import lazy_gettext
 from flask_mailman import make_msgid
 from sqlalchemy import (
     DateTime,
@@ -34,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .database import db
+from .i18n import page_language
 from .models import Draft, Screening
 
 if TYPE_CHECKING:
@@ -42,10 +44,12 @@ if TYPE_CHECKING:
 #: How long a claimed row is left to its sender before another may take it. Far longer
 #: than one message can take (SCREENING_MAIL_TIMEOUT bounds each step of SMTP).
 LEASE = timedelta(minutes=5)
-KINDS = {"invitation": "Invitation", "reminder": "Reminder", "alert": "Alert to the clinic",
-         "draft": "Link to saved answers"}
-STATUSES = {"pending": "Waiting to be sent", "sent": "Sent", "failed": "Not delivered",
-            "cancelled": "Not needed any more"}
+KINDS = {"invitation": lazy_gettext("Invitation"), "reminder": lazy_gettext("Reminder"),
+         "alert": lazy_gettext("Alert to the clinic"),
+         "draft": lazy_gettext("Link to saved answers")}
+STATUSES = {"pending": lazy_gettext("Waiting to be sent"), "sent": lazy_gettext("Sent"),
+            "failed": lazy_gettext("Not delivered"),
+            "cancelled": lazy_gettext("Not needed any more")}
 
 
 class OutboxMessage(db.Model):
@@ -79,6 +83,9 @@ class OutboxMessage(db.Model):
     #: Why the last attempt failed (or why it was not needed), in words for the clinic.
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The language to write it in, when it is the language of the page that queued it
+    #: (a saved-draft link); None: its composer decides (screening/mail.py).
+    language: Mapped[str | None] = mapped_column(String(16))
 
     invitation: Mapped[Invitation | None] = relationship(back_populates="messages")
     screening: Mapped[Screening | None] = relationship()
@@ -92,9 +99,12 @@ class OutboxMessage(db.Model):
 def queue(kind: str, recipient: str, *, invitation: Invitation | None = None,
           screening: Screening | None = None, dedupe_key: str | None = None,
           session: Session | None = None) -> OutboxMessage:
-    """Add a message to the outbox in the current transaction; the caller commits."""
+    """Add a message to the outbox in the current transaction; the caller commits. Queued
+    from a page, it keeps the page's language (the client who asked for the email reads
+    that one)."""
+    language = page_language() if has_request_context() else None
     message = OutboxMessage(**new_row(kind, recipient), invitation=invitation,
-                            screening=screening, dedupe_key=dedupe_key)
+                            screening=screening, dedupe_key=dedupe_key, language=language)
     session = session or db.session
     session.add(message)
     session.info[_QUEUED] = True  # wake the sender when this commits

@@ -11,10 +11,10 @@ from flask import Flask, current_app
 from flask_babel import gettext, lazy_gettext
 from wtforms import SelectChoice
 
+from . import languages
 from .answers import is_empty
 from .clinic import clinic_zone, current_rulebook
 from .engine import GATE
-from .i18n import long_date
 from .models import as_utc
 from .red_flags import red_flag_answered, red_flags
 from .returning import outcome_move
@@ -119,7 +119,7 @@ def _dialled(phone: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.add_template_filter(long_date)
+    app.add_template_filter(languages.long_date)  # in the page's (or document's) language
     app.add_template_filter(date_time)
     app.add_template_global(format_answer)
     app.add_template_global(question_macro)

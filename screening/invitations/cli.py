@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 
 import click
 from flask import current_app
@@ -19,7 +20,7 @@ from ..sender import deliver_due
 from . import service
 from .csv_import import MAX_BYTES, known_clients, read_bookings
 from .reminders import queue_due_reminders
-from .validation import check, split_appointment
+from .validation import check, check_language, split_appointment
 
 EXIT_INVALID = 2
 
@@ -48,14 +49,17 @@ def _how_it_is_sent() -> str:
               help="The client's record (its number), for a client we already know.")
 @click.option("--new-client", is_flag=True,
               help="A new client: make a new record (needed when records are suggested).")
+@click.option("--language", default="",
+              help="The language of the client's emails and questionnaire, e.g. es "
+                   "(default: the clinic's, SCREENING_LANGUAGE).")
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False),
               help="Invite every client in a CSV file instead (see the README).")
 @with_appcontext
 def invite(email, name, appointment, phone, therapist, note, client_id, new_client,
-           csv_file) -> None:
+           language, csv_file) -> None:
     """Invite a client (EMAIL) to answer the questionnaire before their appointment."""
     if csv_file:
-        if email or name or appointment or client_id or new_client:
+        if email or name or appointment or client_id or new_client or language:
             _fail(["Give either --csv FILE or one client's EMAIL, --name and --appointment."])
         _import(csv_file)
         return
@@ -68,6 +72,10 @@ def invite(email, name, appointment, phone, therapist, note, client_id, new_clie
                    "appointment_date": "--appointment", "appointment_time": "--appointment",
                    "therapist": "--therapist", "note": "--note"}
         _fail([f"{options[name]}: {message}" for name, message in errors.items()])
+    language, problem = check_language(language, current_app.config["LANGUAGES"])
+    if problem:
+        _fail([f"--language: {problem}"])
+    details = replace(details, language=language)
     earlier = service.duplicates([details]).get(service.key(details))
     if earlier is not None:
         click.echo(f"{earlier.client_name} is already invited for this appointment "
@@ -111,7 +119,8 @@ def _import(path: str) -> None:
             data = stream.read()
     except OSError as error:
         _fail([f"{path}: cannot read the file ({error.strerror})."])
-    bookings = read_bookings(data, service.clinic_now(), known_clients)
+    bookings = read_bookings(data, service.clinic_now(), known_clients,
+                             current_app.config["LANGUAGES"])
     if bookings.problems:
         _fail([*(f"{path}: {problem}" for problem in bookings.problems),
                f"{len(bookings.problems)} problem(s): nothing was imported. Correct them and "

@@ -3,8 +3,9 @@ its line and column, before anything is stored.
 
 The columns (in any order, names in any case): `name`, `email` and/or `phone`, the
 appointment as `date` and `time` (or one `appointment` column, "2026-12-04 14:30"), and
-optionally `therapist`, `note` and `client_number` (the client's record, for a client the
-clinic already knows: empty for a new client, who gets a new record). Other columns are
+optionally `therapist`, `note`, `client_number` (the client's record, for a client the
+clinic already knows: empty for a new client, who gets a new record) and `language` (of
+the client's emails and questionnaire, "es"; empty for the clinic's). Other columns are
 ignored. Commas, semicolons or tabs between values; UTF-8 text (what spreadsheets call "CSV UTF-8").
 """
 
@@ -13,10 +14,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from .validation import InvitationDetails, check, key, split_appointment
+from .validation import InvitationDetails, check, check_language, key, split_appointment
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -29,7 +31,7 @@ COLUMNS = {
     "time": "appointment_time", "appointment_time": "appointment_time", "start_time":
     "appointment_time", "appointment": "appointment", "therapist": "therapist",
     "note": "note", "notes": "note", "client_number": "client_id", "client_record": "client_id",
-    "client_id": "client_id",
+    "client_id": "client_id", "language": "language",
 }
 SAVE_AS_UTF8 = 'save it from your spreadsheet as "CSV UTF-8" and import it again'
 
@@ -64,9 +66,11 @@ def known_clients(ids: set[int]) -> dict[int, int]:
     return {number: client.id for number, client in found.items() if client is not None}
 
 
-def read_bookings(data: bytes, now: datetime, clients=None) -> Bookings:
+def read_bookings(data: bytes, now: datetime, clients=None,
+                  languages: Sequence[str] = ("en",)) -> Bookings:
     """Every row checked as the review area's form checks an invitation. `clients` maps
-    the record numbers given (a set) to the records that exist (known_clients)."""
+    the record numbers given (a set) to the records that exist (known_clients);
+    `languages` are those a `language` cell may give."""
     found = Bookings()
     if len(data) > MAX_BYTES:
         found.problems.append(Problem(None, None, f"The file is {len(data) / 2**20:.1f} MB: "
@@ -81,7 +85,7 @@ def read_bookings(data: bytes, now: datetime, clients=None) -> Bookings:
     header = next(rows, (1, None))[1]
     columns = _columns(header, found)
     if columns is not None:
-        _read_rows(rows, header, columns, now, found, clients or (lambda ids: {}))
+        _read_rows(rows, header, columns, now, found, clients or (lambda ids: {}), languages)
     return found
 
 
@@ -152,7 +156,7 @@ def _columns(header: list[str] | None, found: Bookings) -> dict[int, str] | None
 
 
 def _read_rows(rows, header: list[str], columns: dict[int, str], now: datetime,
-               found: Bookings, clients) -> None:
+               found: Bookings, clients, languages: Sequence[str]) -> None:
     names = {fieldname: header[index].strip() for index, fieldname in columns.items()}
     if "appointment" in names:
         names.setdefault("appointment_date", names["appointment"])
@@ -178,9 +182,14 @@ def _read_rows(rows, header: list[str], columns: dict[int, str], now: datetime,
             raw["appointment_date"], raw["appointment_time"] = \
                 split_appointment(raw.pop("appointment"))
         number = raw.pop("client_id", "").strip()
+        language, wrong_language = check_language(raw.pop("language", ""), languages)
         details, errors = check(raw, now)
         found.problems.extend(Problem(line, names.get(name, name), message)
                               for name, message in errors.items())
+        if wrong_language:
+            found.problems.append(Problem(line, names["language"], wrong_language))
+            continue
+        details = replace(details, language=language) if details and language else details
         if number and not number.isdigit():
             found.problems.append(Problem(line, names["client_id"], f"{number!r} is not a "
                                           "client record's number: leave it empty for a new "

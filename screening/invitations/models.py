@@ -53,6 +53,9 @@ class Invitation(db.Model):
     #: The client record the therapist chose (or made) when inviting. Not a foreign key in
     #: the database, like Screening.client_id (see there).
     client_id: Mapped[int | None] = mapped_column(index=True)
+    #: The language the client's emails are in, and the questionnaire opens in, from the
+    #: link (screening/i18n.py); None (invitations made before languages): the clinic's.
+    language: Mapped[str | None] = mapped_column(String(16))
 
     client: Mapped[Client | None] = relationship(
         primaryjoin="foreign(Invitation.client_id) == Client.id")

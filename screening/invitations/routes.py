@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -14,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from .. import clients
 from ..clinic import clinic_today
 from ..database import db, paginate
+from ..languages import both_names, clinic_language
 from ..mail import writes_files
 from ..outbox import KINDS, STATUSES, OutboxMessage, retry_now, undelivered_query
 from ..review import FORM_PAGES, bp
@@ -23,13 +26,14 @@ from .models import Invitation
 
 PER_PAGE = 50
 FORM_PAGES.update({  # where to come back to when a post finds the therapist signed out
-    "review.new_invitation": ("review.new_invitation",
-                              "The invitation was not saved. Sign in, then enter it again."),
-    "review.resend_invitation": ("review.invitation",
-                                 "The invitation was not sent again. Sign in, then try again."),
-    "review.cancel_invitation": ("review.invitation",
-                                 "The invitation was not cancelled. Sign in, then try again."),
-    "review.retry_email": ("review.emails", "Nothing was sent. Sign in, then try again."),
+    "review.new_invitation": ("review.new_invitation", lazy_gettext(
+        "The invitation was not saved. Sign in, then enter it again.")),
+    "review.resend_invitation": ("review.invitation", lazy_gettext(
+        "The invitation was not sent again. Sign in, then try again.")),
+    "review.cancel_invitation": ("review.invitation", lazy_gettext(
+        "The invitation was not cancelled. Sign in, then try again.")),
+    "review.retry_email": ("review.emails", lazy_gettext(
+        "Nothing was sent. Sign in, then try again.")),
 })
 
 
@@ -67,9 +71,9 @@ def new_invitation():
             if form.details is not None else None
         if earlier is not None:
             form.client.errors = []
-            form.client_name.errors = [
-                f"{earlier.client_name} is already invited for this appointment: open that "
-                "invitation from the Appointments view to send it again"]
+            form.client_name.errors = [_(
+                "%(name)s is already invited for this appointment: open that invitation "
+                "from the Appointments view to send it again", name=earlier.client_name)]
         elif valid:
             invitation = service.create(form.details, created_by=current_user,
                                         client=form.chosen)
@@ -87,13 +91,14 @@ def _last_screenings(records) -> dict:
 
 def _created_message(invitation: Invitation) -> str:
     if not invitation.email:
-        return ("Invitation saved. There is no email address: copy the link below and send "
-                "it to the client yourself, for example by text message.")
+        return _("Invitation saved. There is no email address: copy the link below and "
+                 "send it to the client yourself, for example by text message.")
     if writes_files():
-        return (f"Invitation saved. No mail server is set up, so the email is written to "
-                f"{current_app.config['OUTBOX_FOLDER']} instead of being sent: copy the link "
-                "below and send it to the client yourself.")
-    return f"Invitation saved. The email to {invitation.email} is on its way."
+        return _("Invitation saved. No mail server is set up, so the email is written to "
+                 "%(folder)s instead of being sent: copy the link below and send it to the "
+                 "client yourself.", folder=current_app.config["OUTBOX_FOLDER"])
+    return _("Invitation saved. The email to %(address)s is on its way.",
+             address=invitation.email)
 
 
 @bp.get("/invitations/<int:invitation_id>")
@@ -106,7 +111,8 @@ def _invitation_page(item: Invitation, resend_form: ResendForm):
     today = clinic_today()
     return render_template("review/invitation.html", invitation=item, form=resend_form,
                            state=service.state(item, today), link=service.link_url(item),
-                           open=service.still_open(item, today), writes_files=writes_files())
+                           open=service.still_open(item, today), writes_files=writes_files(),
+                           language=both_names(item.language or clinic_language()))
 
 
 @bp.post("/invitations/<int:invitation_id>/resend")
@@ -114,13 +120,13 @@ def resend_invitation(invitation_id: int):
     item = db.get_or_404(Invitation, invitation_id)
     form = ResendForm()
     if not service.still_open(item, clinic_today()):
-        flash("This invitation is closed (answered, cancelled or past), so it was not sent.")
+        flash(_("This invitation is closed (answered, cancelled or past), so it was not sent."))
     elif not form.validate_on_submit():
         return _invitation_page(item, form), 400
     else:
         service.resend(item, form.email.data.strip())
         db.session.commit()
-        flash(f"The invitation is being sent again to {item.email}.")
+        flash(_("The invitation is being sent again to %(address)s.", address=item.email))
     return redirect(url_for("review.invitation", invitation_id=item.id), code=303)
 
 
@@ -130,7 +136,7 @@ def cancel_invitation(invitation_id: int):
     if item.cancelled_at is None:  # CSRF is checked for every post (security.py)
         service.cancel(item)
         db.session.commit()
-        flash("Invitation cancelled: its link no longer works, and no reminder will go.")
+        flash(_("Invitation cancelled: its link no longer works, and no reminder will go."))
     return redirect(url_for("review.invitation", invitation_id=item.id), code=303)
 
 
@@ -147,5 +153,6 @@ def retry_email(message_id: int):
     if message.status == "failed":
         retry_now(message)
         db.session.commit()
-        flash(f"The email to {message.recipient} will be sent again in a moment.")
+        flash(_("The email to %(address)s will be sent again in a moment.",
+                address=message.recipient))
     return redirect(url_for("review.emails"), code=303)

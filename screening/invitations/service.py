@@ -6,13 +6,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from flask import current_app
+from flask_babel import lazy_gettext
 from sqlalchemy import insert, select
 
-from .. import i18n
 from ..clients import find, new_client
 from ..clinic import clinic_zone
 from ..database import db
 from ..intake.drafts import forget_invitation_draft
+from ..languages import (  # noqa: F401 - appointment_text and long_day are used from here
+    appointment_text,
+    clinic_language,
+    long_day,
+)
 from ..mail import external_url
 from ..models import Client, Therapist
 from ..names import search_key
@@ -84,7 +89,8 @@ def _columns(details: InvitationDetails) -> dict:
             "client_name": details.client_name, "email": details.email,
             "phone": details.phone, "appointment_date": details.appointment_date,
             "appointment_time": details.appointment_time, "therapist": details.therapist,
-            "note": details.note, "created_at": datetime.now(UTC)}
+            "note": details.note, "language": details.language or clinic_language(),
+            "created_at": datetime.now(UTC)}
 
 
 def duplicates(details: list[InvitationDetails]) -> dict[tuple, Invitation]:
@@ -123,16 +129,6 @@ def appointment_moment(day: date, at: time) -> datetime:
     return moment.replace(tzinfo=zone) if zone else moment.astimezone()
 
 
-def appointment_text(day: date, at: time) -> str:
-    """Thursday 4 December 2026 at 14:30, in the page's (or email's) language."""
-    return i18n.appointment_text(day, at)
-
-
-def long_day(day: date) -> str:
-    """Friday 5 December 2026, in the page's (or email's) language."""
-    return i18n.long_day(day)
-
-
 def clinic_now() -> datetime:
     """Now on the clinic's clock, without a time zone (how appointments are written)."""
     return datetime.now(clinic_zone()).replace(tzinfo=None)
@@ -144,9 +140,10 @@ class State:
     label: str
 
 
-STATES = {"cancelled": "Cancelled", "answered": "Answered", "not_answered":
-          "Not answered by the day", "started": "Started: opened the link",
-          "reminded": "Reminded", "invited": "Invited"}
+STATES = {"cancelled": lazy_gettext("Cancelled"), "answered": lazy_gettext("Answered"),
+          "not_answered": lazy_gettext("Not answered by the day"),
+          "started": lazy_gettext("Started: opened the link"),
+          "reminded": lazy_gettext("Reminded"), "invited": lazy_gettext("Invited")}
 
 
 def state(invitation: Invitation, today: date) -> State:

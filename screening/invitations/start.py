@@ -31,6 +31,7 @@ from ..intake.drafts import resumed, saved_for_invitation
 from ..intake.routes import forms_for, questionnaire, ready_to_check, to_check_page
 from ..intake.saving import resumed_form
 from ..intake.submission import new_submission_key, valid_submission_key
+from ..languages import open_link_in
 from ..models import Screening, as_utc
 from ..returning import (
     CHANGED,
@@ -61,6 +62,7 @@ def start(token: str):
     invitation = find_by_token(token)
     if invitation is None:
         return _unknown_link()
+    open_link_in(invitation.language)
     closed = _closed(invitation)
     if closed:
         return render_template("invitations/closed.html", reason=closed, invitation=invitation,

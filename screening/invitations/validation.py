@@ -8,7 +8,7 @@ details or a message per field.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -56,6 +56,8 @@ class InvitationDetails:
     note: str
     #: The client record the therapist chose; None for a new client.
     client_id: int | None = None
+    #: The language of the client's emails and questionnaire; None: the clinic's.
+    language: str | None = None
 
 
 def key(item) -> tuple:
@@ -116,6 +118,18 @@ def field_problem(name: str, value: str) -> str | None:
     if name == "phone" and value and not _PHONE.match(value):
         return MESSAGES["phone"]
     return None
+
+
+def check_language(text: str | None, offered: Sequence[str]) -> tuple[str | None, str | None]:
+    """A language code as typed ('es', ' ES ') -> (code, None); nothing -> (None, None), the
+    clinic's language; a language not offered -> (None, a message naming those offered)."""
+    code = (text or "").strip().lower()
+    if not code:
+        return None, None
+    if code in offered:
+        return code, None
+    return None, (f"{code!r} is not a language the questionnaire is offered in: use "
+                  f"{' or '.join(offered)}")
 
 
 def check(raw: Mapping[str, str | None], now: datetime

@@ -9,6 +9,7 @@ from __future__ import annotations
 from hashlib import sha512
 
 from flask import Blueprint, Flask, flash, g, redirect, request, session, url_for
+from flask_babel import lazy_gettext
 from flask_login import LoginManager, current_user, logout_user
 
 from ..models import DECISION_KINDS
@@ -20,8 +21,8 @@ PUBLIC_ENDPOINTS = {"review.sign_in"}
 #: be saved because the therapist must sign in (again) first, and what to tell them. After
 #: signing in the browser GETs the "next" address, and a POST-only address would answer 405.
 FORM_PAGES = {
-    "review.decide": ("review.screening",
-                      "Your decision was not saved. Sign in, then enter it again."),
+    "review.decide": ("review.screening", lazy_gettext(
+        "Your decision was not saved. Sign in, then enter it again.")),
 }
 
 
@@ -80,4 +81,4 @@ def _back_to() -> str:
 def _not_saved() -> None:
     """Say so when what was posted is dropped because the session has ended."""
     if request.method not in ("GET", "HEAD") and request.endpoint in FORM_PAGES:
-        flash(FORM_PAGES[request.endpoint][1])
+        flash(str(FORM_PAGES[request.endpoint][1]))  # the session keeps a plain string

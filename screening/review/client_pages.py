@@ -4,6 +4,8 @@ invitations, merging two records of one person, and undoing a merge."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,9 +17,9 @@ from . import FORM_PAGES, bp
 
 FORM_PAGES.update({
     "review.merge_client": ("review.client",
-                            "Nothing was merged. Sign in, then try again."),
+                            lazy_gettext("Nothing was merged. Sign in, then try again.")),
     "review.unmerge_client": ("review.client",
-                              "Nothing was unmerged. Sign in, then try again."),
+                              lazy_gettext("Nothing was unmerged. Sign in, then try again.")),
 })
 
 
@@ -60,13 +62,14 @@ def merge_client(client_id: int):
     try:
         clients.merge(source, target)
     except ValueError as error:
-        flash(f"Nothing was merged: {error}.")
+        flash(_("Nothing was merged: %(why)s.", why=error))
     else:
         record("merge_clients", therapist=current_user,
                detail=f"client {source.id} into client {clients.root(target).id}")
         db.session.commit()
-        flash(f"Client {source.id} ({source.name}) is merged into this record: their "
-              "screenings show here together. To undo it, unmerge it below.")
+        flash(_("Client %(number)s (%(name)s) is merged into this record: their screenings "
+                "show here together. To undo it, unmerge it below.", number=source.id,
+                name=source.name))
     return redirect(url_for("review.client", client_id=clients.root(target).id), code=303)
 
 
@@ -77,11 +80,11 @@ def unmerge_client(client_id: int):
     try:
         was = clients.unmerge(item)
     except ValueError as error:
-        flash(f"Nothing was unmerged: {error}.")
+        flash(_("Nothing was unmerged: %(why)s.", why=error))
         return redirect(url_for("review.client", client_id=item.id), code=303)
     record("unmerge_clients", therapist=current_user,
            detail=f"client {item.id} out of client {was.id}")
     db.session.commit()
-    flash(f"Client {item.id} ({item.name}) is a record of its own again, with its own "
-          "screenings and invitations.")
+    flash(_("Client %(number)s (%(name)s) is a record of its own again, with its own "
+            "screenings and invitations.", number=item.id, name=item.name))
     return redirect(url_for("review.client", client_id=was.id), code=303)

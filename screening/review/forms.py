@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -31,12 +32,13 @@ def looks_like_email(text: str) -> bool:
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email address", validators=[
-        InputRequired("Enter your email address"),
-        Length(max=254, message="Enter an email address of 254 characters or fewer")])
-    password = PasswordField("Password", validators=[
-        InputRequired("Enter your password"),
-        Length(max=256, message="Enter a password of 256 characters or fewer")])
+    email = EmailField(lazy_gettext("Email address"), validators=[
+        InputRequired(lazy_gettext("Enter your email address")),
+        Length(max=254, message=lazy_gettext("Enter an email address of 254 characters or "
+                                             "fewer"))])
+    password = PasswordField(lazy_gettext("Password"), validators=[
+        InputRequired(lazy_gettext("Enter your password")),
+        Length(max=256, message=lazy_gettext("Enter a password of 256 characters or fewer"))])
     next = HiddenField()
 
 
@@ -46,22 +48,27 @@ class SignOutForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     kind = RadioField(
-        "Decision", choices=[SelectChoice(kind, label) for kind, label in DECISION_KINDS.items()],
-        validators=[InputRequired("Select a decision")])
-    note = TextAreaField("Note (optional)", validators=[
-        Length(max=NOTE_LENGTH, message=f"Keep the note to {NOTE_LENGTH} characters or fewer")])
+        lazy_gettext("Decision"),
+        choices=[SelectChoice(kind, label) for kind, label in DECISION_KINDS.items()],
+        validators=[InputRequired(lazy_gettext("Select a decision"))])
+    note = TextAreaField(lazy_gettext("Note (optional)"), validators=[
+        Length(max=NOTE_LENGTH, message=lazy_gettext(
+            "Keep the note to %(count)s characters or fewer", count=NOTE_LENGTH))])
     cleared_on = FlexibleDateField(
-        "Date of the doctor's clearance",
-        invalid_message="Enter the date of the clearance as a real date, for example 2026-11-20")
-    cleared_by = StringField("Who cleared the client (name and role)", validators=[
-        Length(max=200, message="Keep this to 200 characters or fewer")])
+        lazy_gettext("Date of the doctor's clearance"),
+        invalid_message=lazy_gettext("Enter the date of the clearance as a real date, for "
+                                     "example 2026-11-20"))
+    cleared_by = StringField(lazy_gettext("Who cleared the client (name and role)"), validators=[
+        Length(max=200, message=lazy_gettext("Keep this to 200 characters or fewer"))])
 
     def validate_cleared_on(self, field) -> None:
         if self.kind.data == "cleared_by_doctor" and field.data is None:
-            raise ValidationError("Enter the date the doctor cleared the client")
+            raise ValidationError(gettext("Enter the date the doctor cleared the client"))
         if field.data is not None and field.data > clinic_today():
-            raise ValidationError("The date of the clearance must be today or in the past")
+            raise ValidationError(gettext("The date of the clearance must be today or in the "
+                                          "past"))
 
     def validate_cleared_by(self, field) -> None:
         if self.kind.data == "cleared_by_doctor" and not (field.data or "").strip():
-            raise ValidationError("Enter who cleared the client, for example Dr A Patel, GP")
+            raise ValidationError(gettext("Enter who cleared the client, for example Dr A "
+                                          "Patel, GP"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext
 from sqlalchemy import Select, select
 
 from ..clients import find, group_ids
@@ -14,7 +15,7 @@ from ..models import QUEUE_ORDER, Screening
 from ..names import search_words
 from ..rulebook import OUTCOMES, RANK
 
-STATES = {"unreviewed": "Not reviewed yet", "reviewed": "Reviewed"}
+STATES = {"unreviewed": lazy_gettext("Not reviewed yet"), "reviewed": lazy_gettext("Reviewed")}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -21,6 +22,7 @@ from ..audit import ACTIONS, record
 from ..clinic import clinic_today, current_rulebook
 from ..database import db, paginate
 from ..downloads import attachment, json_attachment
+from ..languages import answered_in
 from ..models import AuditEvent, Screening
 from . import bp
 from .decisions import record_decision, result_if_screened_today
@@ -70,7 +72,7 @@ def decide(screening_id: int):
         return _detail(screening, form)
     record_decision(screening, current_user, form.kind.data, note=form.note.data,
                     cleared_on=form.cleared_on.data, cleared_by=form.cleared_by.data)
-    flash("Decision recorded.")
+    flash(_("Decision recorded."))
     return redirect(url_for("review.screening", screening_id=screening.id), code=303)
 
 
@@ -131,6 +133,7 @@ def _detail(screening: Screening, form: DecisionForm):
                            result_today=result_if_screened_today(screening), events=events,
                            actions=ACTIONS, retired=_retired_answers(screening),
                            letter=bool(printing.letter_items(screening)),
+                           answered_in=answered_in(screening.language),
                            copies=same_day_copies([screening]).get(screening.id, []))
 
 
@@ -151,7 +154,7 @@ def fhir_questionnaire():
         resource = fhir.questionnaire(current_rulebook(),
                                       publisher=current_app.config["CLINIC_NAME"])
     except fhir.FhirError as error:
-        flash(f"The questionnaire cannot be written as FHIR: {error}")
+        flash(_("The questionnaire cannot be written as FHIR: %(why)s", why=error))
         return redirect(url_for("review.queue"), code=303)
     return json_attachment(resource, fhir.JSON_MEDIA_TYPE, "questionnaire.fhir.json")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, g, request
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import joinedload
 
@@ -25,8 +26,9 @@ from ..tokens import looks_like_token, new_token, token_hash
 #: How often a session's last_seen_at is written: at most once a minute, not on every page.
 LAST_SEEN_STEP = timedelta(seconds=60)
 #: What a therapist is told on the next request after their session ended.
-IDLE_MESSAGE = "You were signed out after a while without activity. Sign in again to carry on."
-ENDED_MESSAGE = "You were signed out. Sign in again to carry on."
+IDLE_MESSAGE = lazy_gettext("You were signed out after a while without activity. Sign in "
+                            "again to carry on.")
+ENDED_MESSAGE = lazy_gettext("You were signed out. Sign in again to carry on.")
 
 
 def _limits() -> tuple[timedelta, timedelta]:
@@ -36,13 +38,13 @@ def _limits() -> tuple[timedelta, timedelta]:
 
 
 def ended_message(reason: str | None) -> str:
+    """Why the session ended, to flash (a plain string: the session stores it)."""
     if reason == "idle":
-        return IDLE_MESSAGE
+        return str(IDLE_MESSAGE)
     if reason == "lifetime":
-        hours = current_app.config["REVIEW_SESSION_HOURS"]
-        return (f"You were signed out: a session lasts at most {hours} hours. Sign in again "
-                "to carry on.")
-    return ENDED_MESSAGE
+        return gettext("You were signed out: a session lasts at most %(hours)s hours. Sign in "
+                       "again to carry on.", hours=current_app.config["REVIEW_SESSION_HOURS"])
+    return str(ENDED_MESSAGE)
 
 
 def start(therapist: Therapist) -> None:

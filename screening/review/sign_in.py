@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
@@ -82,7 +83,7 @@ def sign_out():
         record("sign_out", therapist=current_user, commit=True)
         logout_user()
         session.clear()
-        flash("You have signed out.")
+        flash(_("You have signed out."))
     return redirect(url_for("review.sign_in"))
 
 
@@ -101,5 +102,5 @@ def sign_out_others():
         ended = sessions.end_the_others(current_user)
         count = f"{ended} other session{'' if ended == 1 else 's'}"
         record("signed_out_elsewhere", therapist=current_user, detail=count, commit=True)
-        flash(f"Signed out everywhere else ({count}).")
+        flash(_("Signed out everywhere else (%(count)s).", count=count))
     return redirect(url_for("review.signed_in_where"), code=303)
