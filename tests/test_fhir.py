@@ -606,7 +606,7 @@ def test_the_questionnaire_carries_translations_and_stays_valid(tmp_path):
     (on `_text` and `_title`); English kept for a missing translation is left out."""
     from screening.rulebook import load_rulebook
     from screening.rulebook.translate import translated
-    from tests.engine.test_translations import SPANISH, rules_with
+    from tests.engine.test_rulebook_translations import SPANISH, rules_with
 
     english = load_rulebook(rules_with(tmp_path, es=SPANISH.read_text(encoding="utf-8")))
     for book, other in ((english, "es"), (translated(english, "es"), "en")):

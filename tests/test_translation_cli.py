@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from screening.rulebook import load_rulebook
-from tests.engine.test_translations import SPANISH, rules_with
+from tests.engine.test_rulebook_translations import SPANISH, rules_with
 from tests.factories import make_app
 
 

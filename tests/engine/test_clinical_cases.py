@@ -8,7 +8,7 @@ from screening.engine import evaluate
 from screening.rulebook import load_rulebook
 from screening.rulebook.translate import translated
 from tests.clinical import CASES, CASES_DIR
-from tests.engine.test_translations import SPANISH, rules_with
+from tests.engine.test_rulebook_translations import SPANISH, rules_with
 
 
 def test_there_are_cases_for_every_condition(rulebook):

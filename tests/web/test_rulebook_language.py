@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 from flask_babel import force_locale
 
 from screening.clinic import current_rulebook, rulebook_in, screening_findings, screening_rulebook
-from tests.engine.test_translations import SPANISH, rules_with
+from tests.engine.test_rulebook_translations import SPANISH, rules_with
 from tests.factories import make_app
 
 
