@@ -66,14 +66,14 @@ def both_names(language: str) -> str:
 def open_link_in(language: str | None) -> None:
     """A link made for one client (their invitation) opens their pages in the language it
     was made in, remembered for the session like the switch's choice, unless they have
-    chosen one (the switch, `?lang=`) or their browser asks for a different language the
-    app offers and not this one."""
+    chosen one (the switch, `?lang=`) or their browser prefers another language the app
+    offers (a Spanish phone opening an invitation left in the clinic's English)."""
     languages = current_app.config["LANGUAGES"]
     if language not in languages or request.args.get("lang") in languages \
             or session.get(SESSION_KEY) in languages:
         return
-    accepted = {value.split("-")[0].lower() for value, _quality in request.accept_languages}
-    if language not in accepted and request.accept_languages.best_match(languages):
+    preferred = request.accept_languages.best_match(languages)
+    if preferred and preferred != language:
         return
     session[SESSION_KEY] = language
     refresh()  # a language already worked out for this request is worked out again
