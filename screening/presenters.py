@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 
 from . import languages
 from .answers import is_empty
-from .clinic import clinic_zone, current_rulebook
+from .clinic import clinic_zone, current_rulebook, screening_findings
 from .engine import GATE
 from .models import as_utc
 from .red_flags import red_flag_answered, red_flags
@@ -125,6 +125,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(question_macro)
     app.add_template_global(intake_rows)
     app.add_template_global(group_findings)
+    app.add_template_global(screening_findings)
     app.add_template_global(sorted(GATE), "gate")
     app.add_template_global(region_groups)
     app.add_template_global(red_flags)

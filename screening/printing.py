@@ -17,7 +17,7 @@ from flask import Response, abort, current_app, render_template
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from .clinic import rulebook_in
+from .clinic import rulebook_in, screening_findings
 from .downloads import attachment
 from .i18n import clinic_language
 from .languages import current_language, in_language, long_date
@@ -108,7 +108,7 @@ def letter_items(screening: Screening) -> list[dict]:
     medical clearance."""
     rulebook = rulebook_in(current_language())
     items: dict[str, dict] = {}
-    for finding in screening.findings:
+    for finding in screening_findings(screening, rulebook):
         if finding["outcome"] != "medical_clearance":
             continue
         condition = rulebook.conditions.get(finding["condition"])

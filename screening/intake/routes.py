@@ -21,10 +21,10 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import printing
-from ..clinic import clinic_today, current_rulebook
+from ..clinic import clinic_today, current_rulebook, rulebook_in
 from ..compression import SharedPage
 from ..database import db
-from ..i18n import page_language, switching_language
+from ..i18n import clinic_language, page_language, switching_language
 from ..invitations.answering import answering
 from . import bp
 from .drafts import DRAFT_HOURS, find_draft, keep_draft, record_sent, take_saved
@@ -174,8 +174,10 @@ def submit():
                 and stored_before(key, details, answers, consent) is False:
             db.session.rollback()
             return _sent_elsewhere(rulebook, today)
+        # Stored in the clinic's words (the therapist's, the CSV's, FHIR's); the client's
+        # pages word the same findings in their language (clinic.screening_findings).
         token = store_screening(
-            rulebook=rulebook, details=details, answers=answers, consent=consent,
+            rulebook=rulebook_in(clinic_language()), details=details, answers=answers, consent=consent,
             submission_key=key, secret_key=current_app.secret_key, today=today,
             language=page_language())
     except SQLAlchemyError:

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from .parameters import REFERENCE
 from .question_types import Option
-from .translations import Key
+from .translations import RULE_WORDS, Key
 from .types import BodyMap, Condition, Question, Region, Rulebook, Section
 
 ENGLISH = "en"
@@ -97,9 +97,10 @@ def _section(section: Section, word: Word) -> Section:
 def _condition(condition: Condition, word: Word) -> Condition:
     return dataclasses.replace(
         condition, name=word(("conditions", condition.id, "name"), condition.name),
-        rules=tuple(dataclasses.replace(rule, client_message=word(
-            ("rules", rule.id, "client_message"), rule.client_message))
-            for rule in condition.rules))
+        rules=tuple(dataclasses.replace(rule, **{name: word(("rules", rule.id, name),
+                                                            getattr(rule, name))
+                                                 for name in RULE_WORDS})
+                    for rule in condition.rules))
 
 
 def _question(question: Question, word: Word, region_labels: dict[str, str]) -> Question:
@@ -133,6 +134,6 @@ def findings_in(rulebook: Rulebook, findings: list[dict], version: str) -> list[
     if version != rulebook.version:
         return findings
     rules = {rule.id: rule for rule in rulebook.rules}
-    return [{**finding, "client_message": rules[finding["rule"]].client_message,
+    return [{**finding, **{name: getattr(rules[finding["rule"]], name) for name in RULE_WORDS},
              "condition_name": rulebook.conditions[rules[finding["rule"]].condition].name}
             if finding.get("rule") in rules else finding for finding in findings]

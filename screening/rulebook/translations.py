@@ -31,6 +31,9 @@ FOLDER = "translations"
 Key = tuple[str, ...]
 #: The wording fields of a question entry (therapist-facing fields are not translated).
 QUESTION_WORDS = ("text", "short", "hint", "unit", "score_label", "record_label")
+#: A rule's words: what the client is told, and what the therapist (and, in the letter, the
+#: client's doctor) is told, so a clinic or a letter in another language reads its own.
+RULE_WORDS = ("client_message", "therapist_action")
 _TOP = ("rulebook", "outcomes", "urgent", "region_groups", "regions", "body_map", "sections",
         "conditions", "questions", "rules")
 
@@ -93,7 +96,8 @@ def source_texts(index: Mapping, intake: Mapping | None, conditions: Iterable[Ma
             add(("questions", question["id"], "options", option["id"]), option.get("label"))
     for condition in conditions:
         for rule in condition.get("rules") or []:
-            add(("rules", rule["id"], "client_message"), rule.get("client_message"))
+            for name in RULE_WORDS:
+                add(("rules", rule["id"], name), rule.get(name))
     return texts
 
 
