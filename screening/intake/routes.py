@@ -177,8 +177,8 @@ def submit():
         # Stored in the clinic's words (the therapist's, the CSV's, FHIR's); the client's
         # pages word the same findings in their language (clinic.screening_findings).
         token = store_screening(
-            rulebook=rulebook_in(clinic_language()), details=details, answers=answers, consent=consent,
-            submission_key=key, secret_key=current_app.secret_key, today=today,
+            rulebook=rulebook_in(clinic_language()), details=details, answers=answers,
+            consent=consent, submission_key=key, secret_key=current_app.secret_key, today=today,
             language=page_language())
     except SQLAlchemyError:
         return _not_saved(rulebook, today)
