@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from hashlib import sha256
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext
 from flask_login import UserMixin
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
@@ -128,8 +129,8 @@ class Screening(db.Model):
         """'minor, consent by NAME (RELATIONSHIP)' for a client a guardian signed for."""
         if not self.guardian:
             return None
-        return (f"minor, consent by {self.guardian['name']} "
-                f"({self.guardian['relationship']})")
+        return gettext("minor, consent by %(name)s (%(relationship)s)",
+                       name=self.guardian["name"], relationship=self.guardian["relationship"])
 
     @property
     def signed_as(self) -> str:
@@ -138,8 +139,11 @@ class Screening(db.Model):
         signer = self.guardian["name"] if self.guardian else self.client_name
         if search_key(self.signature) == search_key(signer):
             return self.signature
-        whose = "the guardian's" if self.guardian else "the client's"
-        return f"signed as {self.signature} (differs from {whose} name)"
+        if self.guardian:
+            return gettext("signed as %(signature)s (differs from the guardian's name)",
+                           signature=self.signature)
+        return gettext("signed as %(signature)s (differs from the client's name)",
+                       signature=self.signature)
 
     @validates("outcome")
     def _rank_outcome(self, _key: str, outcome: str) -> str:
