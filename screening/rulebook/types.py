@@ -198,7 +198,7 @@ class Rulebook:
             if question.chart and value:
                 chosen[question.chart].update(value)
             if question.chart and isinstance(value, dict):
-                scores.update({area: f"{question.score_label.lower()} {score} of 10"
+                scores.update({area: question.kind.score_text(question, score)
                                for area, score in value.items() if score is not None})
         return {**{kind: [region.id for region in self.regions if region.id in areas]
                    for kind, areas in chosen.items()}, "scores": scores}

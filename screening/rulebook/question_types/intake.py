@@ -113,11 +113,15 @@ class BodyAreasScored(QuestionType):
         return [area if score is None else f"{area}:{score}" for area, score in value.items()]
 
     def display(self, question: Question, value: Any) -> str:
-        label = question.score_label.lower()
         return ", ".join(question.label_for(area) + (
-            "" if score is None else " (" + gettext("%(label)s %(score)s of 10", label=label,
-                                                    score=score) + ")")
+            "" if score is None else f" ({self.score_text(question, score)})")
             for area, score in value.items())
+
+    @staticmethod
+    def score_text(question: Question, score: int) -> str:
+        """"pain score 6 of 10", in the page's language (the answer, the chart's legend)."""
+        return gettext("%(label)s %(score)s of 10", label=question.score_label.lower(),
+                       score=score)
 
     def field(self, question: Question):
         choices = [SelectChoice(value, label) for value, label in question.choices]
