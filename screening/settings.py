@@ -150,9 +150,26 @@ def _check_settings(app: Flask) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
             problems.append(f"SCREENING_{key}={value!r}: give the number of {meaning}, a whole "
                             f"number from {lowest}")
-    problems += _contact_problems(app)
+    problems += _contact_problems(app) + _language_problems(app)
     if problems:
         raise SettingsError("\n".join(problems))
+
+
+def _language_problems(app: Flask) -> list[str]:
+    """SCREENING_LANGUAGE and SCREENING_LANGUAGES: language codes Babel knows (es, pt_BR)."""
+    from babel import Locale, UnknownLocaleError
+
+    problems = []
+    for key in ("LANGUAGE", "LANGUAGES"):
+        for code in str(app.config.get(key) or "").replace(" ", ",").split(","):
+            try:
+                if code.strip() or key == "LANGUAGE":
+                    Locale.parse(code.strip())
+            except (UnknownLocaleError, ValueError, TypeError):
+                problems.append(f"SCREENING_{key}: {code.strip()!r} is not a language code: "
+                                "use codes such as en, es or pt_BR (SCREENING_LANGUAGES "
+                                "separated by commas)")
+    return problems
 
 
 def _contact_problems(app: Flask) -> list[str]:

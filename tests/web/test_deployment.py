@@ -82,6 +82,8 @@ def test_today_is_the_clinics_date_not_the_servers(app_with, rulebook):
     ("RESULT_LINK_DAYS", "sixty", "SCREENING_RESULT_LINK_DAYS='sixty'"),
     ("TRUSTED_PROXIES", -1, "SCREENING_TRUSTED_PROXIES=-1"),
     ("PAPER_SIZE", "A3", "SCREENING_PAPER_SIZE='A3': use A4 or Letter"),
+    ("LANGUAGES", "en,spanish", "SCREENING_LANGUAGES: 'spanish' is not a language code"),
+    ("LANGUAGE", "xx", "SCREENING_LANGUAGE: 'xx' is not a language code"),
 ])
 def test_a_wrong_setting_stops_the_app_with_what_to_change(app_with, setting, value, message):
     with pytest.raises(RuntimeError, match=message.replace("(", r"\(")):
