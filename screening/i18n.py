@@ -27,8 +27,7 @@ PAGE_TAGS = {"en": "en-GB"}
 
 
 def init_app(app: Flask) -> None:
-    languages = [code.strip() for code in str(app.config["LANGUAGES"]).replace(" ", ",")
-                 .split(",") if code.strip()]
+    languages = language_codes(app.config["LANGUAGES"])
     clinic = str(app.config["LANGUAGE"]).strip()
     if clinic not in languages:
         languages.insert(0, clinic)
@@ -42,8 +41,18 @@ def init_app(app: Flask) -> None:
     app.add_template_global(other_languages)
 
 
+def language_codes(setting: object) -> list[str]:
+    """The codes of a SCREENING_LANGUAGES setting: separated by commas or spaces."""
+    return [code for code in str(setting or "").replace(" ", ",").split(",") if code]
+
+
 def clinic_language() -> str:
     return current_app.config["LANGUAGE"]
+
+
+def current_language() -> str:
+    """The language in force: the page's, or a `force_locale` block's (a document's)."""
+    return str(get_locale() or clinic_language())
 
 
 def page_language() -> str:
@@ -79,7 +88,7 @@ def switching_language() -> str | None:
 
 def page_tag(language: str | None = None) -> str:
     """The `lang` of a page (or a part of one) in `language`, the page's by default."""
-    code = language or str(get_locale() or clinic_language())
+    code = language or current_language()
     return PAGE_TAGS.get(code, code.replace("_", "-"))
 
 
@@ -91,7 +100,7 @@ def language_name(code: str) -> str:
 
 def other_languages() -> list[tuple[str, str]]:
     """(code, name in itself) of each language the page can switch to."""
-    current = str(get_locale() or clinic_language())
+    current = current_language()
     return [(code, language_name(code)) for code in current_app.config["LANGUAGES"]
             if code != current]
 

@@ -20,6 +20,7 @@ from .i18n import (  # noqa: F401 - the dates are used from here too
     SESSION_KEY,
     appointment_text,
     clinic_language,
+    current_language,
     long_date,
     long_day,
 )
@@ -36,22 +37,6 @@ def in_language(language: str | None) -> Iterator[str]:
     chosen = offered(language)
     with force_locale(chosen):
         yield chosen
-
-
-def current_language() -> str:
-    return str(get_locale() or clinic_language())
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def both_names(language: str) -> str:

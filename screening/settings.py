@@ -159,14 +159,16 @@ def _language_problems(app: Flask) -> list[str]:
     """SCREENING_LANGUAGE and SCREENING_LANGUAGES: language codes Babel knows (es, pt_BR)."""
     from babel import Locale, UnknownLocaleError
 
+    from .i18n import language_codes
+
     problems = []
     for key in ("LANGUAGE", "LANGUAGES"):
-        for code in str(app.config.get(key) or "").replace(" ", ",").split(","):
+        codes = language_codes(app.config.get(key))
+        for code in codes if key == "LANGUAGES" or codes else [""]:
             try:
-                if code.strip() or key == "LANGUAGE":
-                    Locale.parse(code.strip())
+                Locale.parse(code)
             except (UnknownLocaleError, ValueError, TypeError):
-                problems.append(f"SCREENING_{key}: {code.strip()!r} is not a language code: "
+                problems.append(f"SCREENING_{key}: {code!r} is not a language code: "
                                 "use codes such as en, es or pt_BR (SCREENING_LANGUAGES "
                                 "separated by commas)")
     return problems
