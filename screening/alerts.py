@@ -16,7 +16,7 @@ from .languages import clinic_language, in_language, long_date
 from .mail import Composed, NotNeeded, composer, external_url, render
 from .models import Screening
 from .outbox import queue
-from .presenters import OUTCOME_LABELS
+from .presenters import OUTCOME_WORDS
 
 #: Outcomes that alert the clinic (besides any urgent screening).
 ALERT_OUTCOMES = ("medical_clearance", "postpone")
@@ -45,7 +45,7 @@ def alert_email(message) -> Composed:
         raise NotNeeded(_("The screening was removed."))
     with in_language(clinic_language()):
         text, html = render(
-            "alert", outcome=OUTCOME_LABELS[screening.outcome], urgent=screening.urgent,
+            "alert", outcome=str(OUTCOME_WORDS[screening.outcome]), urgent=screening.urgent,
             appointment=long_date(screening.appointment_date) or _("not given"),
             link=external_url("review.screening", screening_id=screening.id))
         return Composed(_("A screening needs your attention"), text, html)

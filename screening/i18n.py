@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from babel import Locale
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale, gettext
 from werkzeug.exceptions import HTTPException
@@ -137,6 +138,11 @@ def appointment_text(day: date, at: time) -> str:
     """An appointment's day and time: Thursday 4 December 2026 at 14:30."""
     clock = at.strftime("%H:%M")
     return gettext("%(day)s at %(time)s", day=long_day(day), time=clock)
+
+
+def number(value: int) -> str:
+    """A count written the page's way: 10,000 in English, 10.000 in Spanish."""
+    return format_decimal(value, locale=formatting_locale())
 
 
 def formatting_locale() -> Locale:

@@ -23,6 +23,7 @@ from .i18n import (  # noqa: F401 - the dates are used from here too
     current_language,
     long_date,
     long_day,
+    number,
 )
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from hashlib import sha256
 from typing import TYPE_CHECKING, Any
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from flask_login import UserMixin
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
@@ -23,14 +23,15 @@ from .rulebook import RANK
 if TYPE_CHECKING:
     from .invitations.models import Invitation
 
-#: What a therapist can decide about a screening, and how each decision reads.
+#: What a therapist can decide about a screening, and how each decision reads (in the
+#: language in force).
 DECISION_KINDS = {
-    "go_ahead": "Go ahead",
-    "go_ahead_with_changes": "Go ahead with changes",
-    "waiting_for_clearance": "Waiting for doctor's clearance",
-    "cleared_by_doctor": "Cleared by doctor",
-    "postponed": "Postponed",
-    "declined": "Declined",
+    "go_ahead": lazy_gettext("Go ahead"),
+    "go_ahead_with_changes": lazy_gettext("Go ahead with changes"),
+    "waiting_for_clearance": lazy_gettext("Waiting for doctor's clearance"),
+    "cleared_by_doctor": lazy_gettext("Cleared by doctor"),
+    "postponed": lazy_gettext("Postponed"),
+    "declined": lazy_gettext("Declined"),
 }
 
 

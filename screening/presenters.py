@@ -34,11 +34,19 @@ OUTCOME_WORDS = {"clear": lazy_gettext("Clear"), "caution": lazy_gettext("Go ahe
 
 
 def date_time(value: datetime | None) -> str:
-    """27 March 2026, 14:05 in the clinic's time zone (stored times are UTC)."""
+    """A moment in the clinic's time zone (stored times are UTC), its date written out in the
+    language in force: 27 March 2026, 14:05; 27 de marzo de 2026, 14:05."""
     if value is None:
         return ""
     local = as_utc(value).astimezone(clinic_zone())
-    return f"{local.day} {local:%B %Y, %H:%M}"
+    return f"{languages.long_date(local.date())}, {local:%H:%M}"
+
+
+def outcome_text(result: Any) -> str:
+    """A screening's (or a result's) outcome in words, and whether it is urgent: "Postpone,
+    urgent"."""
+    label = OUTCOME_WORDS[result.outcome]
+    return gettext("%(outcome)s, urgent", outcome=label) if result.urgent else str(label)
 
 
 def format_answer(question: Question, value: Any) -> str:
@@ -121,6 +129,8 @@ def _dialled(phone: str) -> str:
 def init_app(app: Flask) -> None:
     app.add_template_filter(languages.long_date)  # in the page's (or document's) language
     app.add_template_filter(date_time)
+    app.add_template_filter(languages.number)
+    app.add_template_global(outcome_text)
     app.add_template_global(format_answer)
     app.add_template_global(question_macro)
     app.add_template_global(intake_rows)

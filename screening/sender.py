@@ -5,7 +5,8 @@ in a background thread (`BackgroundSender`, woken as soon as a message is queued
 few seconds), and `flask outbox send` runs it from the command line or cron. A mail server
 that cannot be reached ends the run (the rest wait for the next one); a message that fails
 for a while is retried later and later, and given up on after a day, with the reason kept
-for the review area. A recipient the server refuses is given up on at once.
+for the review area, in the clinic's language (there is no request here, so Flask-Babel
+gives the clinic's). A recipient the server refuses is given up on at once.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 
 from .database import db
 from .mail import COMPOSERS, NotNeeded, build, mail
@@ -84,8 +86,8 @@ def _deliver(message_id: int, claimer: str, connection, now: datetime | None) ->
         _retry(message, claimer, _refused(error), now)
         return "retry"
     except smtplib.SMTPDataError as error:
-        reason = f"The mail server refused the message: {error.smtp_code} " \
-                 f"{_text(error.smtp_error)}"
+        reason = _("The mail server refused the message: %(code)s %(reply)s",
+                   code=error.smtp_code, reply=_text(error.smtp_error))
         if error.smtp_code >= 500:
             _give_up(message_id, claimer, reason)
             return "failed"
@@ -106,8 +108,9 @@ def _retry(message: OutboxMessage, claimer: str, reason: str, now: datetime | No
     attempts = message.attempts + 1
     moment = now or datetime.now(UTC)
     if moment - as_utc(message.created_at) >= GIVE_UP_AFTER:
-        _give_up(message.id, claimer, f"Given up after {attempts} tries in "
-                                      f"{GIVE_UP_AFTER.days * 24} hours. {reason}", attempts)
+        _give_up(message.id, claimer, _(
+            "Given up after %(tries)s tries in %(hours)s hours. %(reason)s", tries=attempts,
+            hours=GIVE_UP_AFTER.days * 24, reason=reason), attempts)
         return
     finish(message.id, claimer, attempts=attempts, last_error=reason,
            next_attempt_at=moment + retry_delay(attempts))
@@ -126,22 +129,25 @@ def _text(value) -> str:
 def _refused(error: smtplib.SMTPRecipientsRefused) -> str:
     details = "; ".join(f"{address}: {code} {_text(reason)}"
                         for address, (code, reason) in error.recipients.items())
-    return f"The mail server refused the address ({details}). Check the address."
+    return _("The mail server refused the address (%(details)s). Check the address.",
+             details=details)
 
 
 def _unreachable(error: Exception) -> str:
     config = current_app.config
     if not config["MAIL_SERVER"]:
-        return f"Could not write the message to {config['OUTBOX_FOLDER']} ({error})."
+        return _("Could not write the message to %(folder)s (%(error)s).",
+                 folder=config["OUTBOX_FOLDER"], error=error)
     server = f"{config['MAIL_SERVER']}:{config['MAIL_PORT']}"
     if _timed_out(error):
-        return (f"The mail server {server} did not answer within {config['MAIL_TIMEOUT']} "
-                "seconds. Trying again later.")
+        return _("The mail server %(server)s did not answer within %(seconds)s seconds. "
+                 "Trying again later.", server=server, seconds=config["MAIL_TIMEOUT"])
     if isinstance(error, smtplib.SMTPResponseException):
-        return (f"The mail server {server} answered {error.smtp_code} "
-                f"{_text(error.smtp_error)}. Check the SCREENING_MAIL_* settings; trying "
-                "again later.")
-    return f"Could not reach the mail server {server} ({error}). Trying again later."
+        return _("The mail server %(server)s answered %(code)s %(reply)s. Check the "
+                 "SCREENING_MAIL_* settings; trying again later.", server=server,
+                 code=error.smtp_code, reply=_text(error.smtp_error))
+    return _("Could not reach the mail server %(server)s (%(error)s). Trying again later.",
+             server=server, error=error)
 
 
 def _timed_out(error: BaseException | None) -> bool:

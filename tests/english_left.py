@@ -18,15 +18,17 @@ CATALOGUES = Path(__file__).parent.parent / "screening" / "translations"
 
 @cache
 def english_sentences(language: str = "es") -> tuple[str, ...]:
-    """The English of each translated message, cut at its placeholders, the pieces of three
-    words or more (shorter ones, "Date", "Back", can be a word of any language)."""
+    """The English of each translated message (both forms of a plural), cut at its
+    placeholders and markup, the pieces of three words or more (shorter ones, "Date",
+    "Back", can be a word of any language)."""
     with open(CATALOGUES / language / "LC_MESSAGES" / "messages.po", "rb") as stream:
         catalog = read_po(stream)
     pieces = set()
     for message in catalog:
         if not message.id or not message.string or message.id == message.string:
             continue
-        for piece in re.split(r"%\(\w+\)s", message.id):
+        english = message.id if message.pluralizable else (message.id,)  # singular, plural
+        for piece in re.split(r"%\(\w+\)[sd]|<[^>]*>", " ".join(english)):
             piece = " ".join(piece.split()).strip(" ,.:;()")
             if len(piece.split()) >= 3:
                 pieces.add(piece)

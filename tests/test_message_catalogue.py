@@ -36,6 +36,11 @@ def extracted(tmp_path_factory) -> set[str]:
     return {message.id for message in catalogue(pot) if message.id}
 
 
+def forms(text) -> tuple[str, ...]:
+    """A message's text, or each form of a plural's (a .mo file gives them as a list)."""
+    return (text,) if isinstance(text, str) else tuple(text)
+
+
 def po_of(language: str):
     return catalogue(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po")
 
@@ -53,22 +58,30 @@ def test_every_message_in_the_code_is_in_the_catalogue(extracted, language):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_message_has_a_translation_that_is_not_fuzzy(language):
     untranslated = [message.id for message in po_of(language)
-                    if message.id and (not message.string or message.fuzzy)]
+                    if message.id and (not all(forms(message.string)) or message.fuzzy)]
     assert untranslated == []
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_compiled_catalogue_says_what_the_po_says(language):
-    po = {message.id: message.string for message in po_of(language) if message.id}
-    mo = {message.id: message.string
+    po = {forms(message.id): forms(message.string) for message in po_of(language)
+          if message.id}
+    mo = {forms(message.id): forms(message.string)
           for message in catalogue(TRANSLATIONS / language / "LC_MESSAGES" / "messages.mo")
           if message.id}
     assert mo == po, "run `make translations-compile`"
 
 
 def test_the_catalogues_placeholders_match_their_english():
-    """A translation with a placeholder missing or misspelt would fail (or lie) at runtime."""
+    """A translation with a placeholder missing or misspelt would fail (or lie) at runtime;
+    each form of a plural has the placeholders of the English plural."""
     wrong = [message.id for language in LANGUAGES for message in po_of(language)
-             if message.id and sorted(re.findall(r"%\(\w+\)s", message.id))
-             != sorted(re.findall(r"%\(\w+\)s", message.string))]
+             if message.id and any(placeholders(english) != placeholders(text)
+                                   for english, text in zip(
+                                       forms(message.id) + forms(message.id)[-1:] * 9,
+                                       forms(message.string)))]
     assert wrong == []
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(re.findall(r"%\(\w+\)[sd]", text))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import current_app
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -56,7 +56,7 @@ class InvitationForm(FlaskForm):
         valid = super().validate(extra_validators)
         self.details, errors = check({name: self[name].data for name in FIELDS}, clinic_now())
         for name, message in errors.items():
-            self[name].errors = [message]
+            self[name].errors = [gettext(message)]  # validation.MESSAGES, or as it is
         language, problem = check_language(self.language.data,
                                            current_app.config["LANGUAGES"])
         if problem:
@@ -103,5 +103,5 @@ class ResendForm(FlaskForm):
         problem = field_problem("email", email) if email else \
             lazy_gettext("Enter the email address to send the invitation to")
         if problem:
-            self.email.errors = [problem]
+            self.email.errors = [gettext(problem)]
         return valid and problem is None

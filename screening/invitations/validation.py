@@ -25,20 +25,26 @@ _TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?(?::(\d{2}))?\s*([ap])?\.?m?\.?$
 #: What a spreadsheet runs as a formula when a cell starts with it (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+def N_(message: str) -> str:
+    """A message for the catalogue (`make translations` finds it), kept in English here: the
+    review area's form shows it in the clinic's language (forms.py), the CLI as it is."""
+    return message
+
+
 MESSAGES = {
-    "client_name": "Enter the client's name",
-    "contact": "Enter the client's email address (or a phone number), so the invitation "
-               "can reach them",
-    "email": "Enter the email address in the correct format, like name@example.com",
-    "phone": "Enter a phone number, like 07700 900 982 or +44 7700 900982",
-    "date_missing": "Enter the appointment date",
-    "date_without_time": "Enter the appointment date as well as the time",
-    "date_format": "Enter the appointment date as a real date, for example 2026-12-04",
-    "date_past": "The appointment date is in the past: enter today's date or a later one",
-    "date_far": "The appointment must be within the next year",
-    "time_missing": "Enter the appointment time, for example 14:30",
-    "time_format": "Enter the appointment time as hours and minutes, for example 14:30",
-    "time_past": "That time today has passed: check the appointment date and time",
+    "client_name": N_("Enter the client's name"),
+    "contact": N_("Enter the client's email address (or a phone number), so the invitation "
+               "can reach them"),
+    "email": N_("Enter the email address in the correct format, like name@example.com"),
+    "phone": N_("Enter a phone number, like 07700 900 982 or +44 7700 900982"),
+    "date_missing": N_("Enter the appointment date"),
+    "date_without_time": N_("Enter the appointment date as well as the time"),
+    "date_format": N_("Enter the appointment date as a real date, for example 2026-12-04"),
+    "date_past": N_("The appointment date is in the past: enter today's date or a later one"),
+    "date_far": N_("The appointment must be within the next year"),
+    "time_missing": N_("Enter the appointment time, for example 14:30"),
+    "time_format": N_("Enter the appointment time as hours and minutes, for example 14:30"),
+    "time_past": N_("That time today has passed: check the appointment date and time"),
 }
 LENGTH_NAMES = {"client_name": "the client's name", "email": "the email address",
                 "phone": "the phone number", "therapist": "the therapist's name",

@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, flash, g, redirect, request, session, url_fo
 from flask_babel import lazy_gettext
 from flask_login import LoginManager, current_user, logout_user
 
+from ..audit import shown_detail, shown_subject
 from ..models import DECISION_KINDS
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -36,6 +37,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(cli.therapist_group)
     app.add_template_global(DECISION_KINDS, "decision_kinds")
+    app.add_template_global(shown_detail, "audit_detail")
+    app.add_template_global(shown_subject, "audit_subject")
 
 
 def _session_identifier() -> str:

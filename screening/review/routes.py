@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from .. import clients, export, fhir, printing, returning
-from ..audit import ACTIONS, record
+from ..audit import ACTIONS, SHOWN_WITH_ERRORS, record
 from ..clinic import clinic_today, current_rulebook
 from ..database import db, paginate
 from ..downloads import attachment, json_attachment
@@ -37,8 +37,6 @@ COUNT_UP_TO = 10_000
 #: surname in a large chain) is not one person, and counting further through the name
 #: index costs more than the page (10,000 of 1,000,000: 120 to 200 ms on PostgreSQL).
 NAME_COUNT_UP_TO = 500
-#: The audit detail of a view that showed the page again because a decision had errors.
-SHOWN_WITH_ERRORS = "shown again: the decision had errors and was not saved"
 
 
 @bp.get("/")
