@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from .database import MAX_ROW_ID, db
@@ -113,9 +114,9 @@ def merge(source: Client, target: Client) -> None:
     """Make `source` part of `target` (the caller audits and commits). Refused for a record
     already merged, or into one of its own group (a loop)."""
     if source.merged_into_id is not None:
-        raise ValueError("This record is already merged into another: unmerge it first")
+        raise ValueError(_("This record is already merged into another: unmerge it first"))
     if target.id in group_ids(source) or root(target).id == source.id:
-        raise ValueError("A record cannot be merged into itself or into one merged into it")
+        raise ValueError(_("A record cannot be merged into itself or into one merged into it"))
     source.merged_into = root(target)
     source.merged_at = datetime.now(UTC)
 
@@ -124,7 +125,7 @@ def unmerge(client: Client) -> Client:
     """Undo a merge: the record stands alone again, with its own screenings and
     invitations. Returns the record it was part of (the caller audits and commits)."""
     if client.merged_into is None:
-        raise ValueError("This record is not merged into another")
+        raise ValueError(_("This record is not merged into another"))
     was = client.merged_into
     client.merged_into = None
     client.merged_at = None

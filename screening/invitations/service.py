@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from flask import current_app
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import insert, select
 
 from ..clients import find, new_client
@@ -119,7 +119,7 @@ def cancel(invitation: Invitation) -> None:
     for message in invitation.messages:
         if message.status == "pending":
             message.status = "cancelled"
-            message.last_error = "The invitation was cancelled."
+            message.last_error = gettext("The invitation was cancelled.")  # as its email says
 
 
 def appointment_moment(day: date, at: time) -> datetime:

@@ -55,6 +55,8 @@ SHOWS = {"sign-in, errors": ".error-summary", "decision, errors": ".error-summar
          "screening, different today": "#result-today-title",
          "client, merged into (flash)": "main > .notice[role=status]",
          "client, merged": "form[action$='/unmerge']",
+         "client, not merged (flash)": "main > .notice[role=status]",
+         "invitation, cancelled (flash)": "main > .notice[role=status]",
          "client, candidates": "form[action$='/merge']",
          "invite, errors": ".error-summary", "invite, suggestions": "#client-hint",
          "invitation, errors": ".error-summary", "invitation": "#client-link",
@@ -156,6 +158,9 @@ def therapist_pages(app, rulebook, monkeypatch) -> dict[str, object]:
                           follow_redirects=True)
     pages["client, merged into (flash)"] = merged
     pages["client, merged"] = get(f"/review/clients/{ids['other']}")
+    pages["client, not merged (flash)"] = browser.post(
+        f"/review/clients/{ids['ana']}/merge", data={"other": ids["other"]},
+        follow_redirects=True)  # already merged
     pages["client, no match"] = get(f"/review/clients/{ids['ana']}?q=zzzz")
     pages["client, candidates"] = get(f"/review/clients/{ids['nobody']}?q=Ana")
     pages["client, nothing"] = get(f"/review/clients/{ids['nobody']}")
@@ -210,6 +215,8 @@ def therapist_pages(app, rulebook, monkeypatch) -> dict[str, object]:
     pages["queue, more than counted"] = get("/review/?q=Ana&page=2")
     pages["appointments, second page"] = get("/review/appointments?page=2")
     pages["emails, second page"] = get("/review/emails?page=2")
+    pages["invitation, cancelled (flash)"] = browser.post("/review/invitations/1/cancel",
+                                                          follow_redirects=True)
     for name, selector in SHOWS.items():
         soup = BeautifulSoup(pages[name].get_data(as_text=True), "html.parser")
         assert soup.select_one(selector) is not None, (name, selector)
