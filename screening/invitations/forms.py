@@ -14,7 +14,15 @@ from ..clients import find, suggestions
 from ..languages import both_names, clinic_language
 from ..models import Client
 from .service import clinic_now
-from .validation import FIELDS, InvitationDetails, check, check_language, field_problem
+from .validation import (
+    FIELDS,
+    N_,
+    InvitationDetails,
+    Problem,
+    check,
+    check_language,
+    field_problem,
+)
 
 
 class InvitationForm(FlaskForm):
@@ -56,11 +64,11 @@ class InvitationForm(FlaskForm):
         valid = super().validate(extra_validators)
         self.details, errors = check({name: self[name].data for name in FIELDS}, clinic_now())
         for name, message in errors.items():
-            self[name].errors = [gettext(message)]  # validation.MESSAGES, or as it is
+            self[name].errors = [translated(message)]
         language, problem = check_language(self.language.data,
                                            current_app.config["LANGUAGES"])
         if problem:
-            self.language.errors = [problem]
+            self.language.errors = [translated(problem)]
         elif self.details is not None:
             self.details = replace(self.details, language=language)
         return self._check_client() and valid and not errors and not problem
@@ -101,7 +109,15 @@ class ResendForm(FlaskForm):
         valid = super().validate(extra_validators)
         email = (self.email.data or "").strip()
         problem = field_problem("email", email) if email else \
-            lazy_gettext("Enter the email address to send the invitation to")
+            N_("Enter the email address to send the invitation to")
         if problem:
-            self.email.errors = [gettext(problem)]
+            self.email.errors = [translated(problem)]
         return valid and problem is None
+
+
+def translated(problem: str) -> str:
+    """A message of validation.py's in the clinic's language (one with values, a Problem,
+    translated before its values go in)."""
+    if isinstance(problem, Problem):
+        return gettext(problem.msgid, **problem.values)
+    return gettext(problem)

@@ -31,6 +31,19 @@ def N_(message: str) -> str:
     return message
 
 
+class Problem(str):
+    """A message with values, in English (as `flask invite` and the CSV import say it), that
+    keeps its catalogue message and values for the review area's form to translate."""
+
+    msgid: str
+    values: dict
+
+    def __new__(cls, msgid: str, **values) -> Problem:
+        problem = super().__new__(cls, msgid % values)
+        problem.msgid, problem.values = msgid, values
+        return problem
+
+
 MESSAGES = {
     "client_name": N_("Enter the client's name"),
     "contact": N_("Enter the client's email address (or a phone number), so the invitation "
@@ -46,9 +59,15 @@ MESSAGES = {
     "time_format": N_("Enter the appointment time as hours and minutes, for example 14:30"),
     "time_past": N_("That time today has passed: check the appointment date and time"),
 }
-LENGTH_NAMES = {"client_name": "the client's name", "email": "the email address",
-                "phone": "the phone number", "therapist": "the therapist's name",
-                "note": "the note"}
+LENGTH_MESSAGES = {
+    "client_name": N_("Keep the client's name to %(count)s characters or fewer"),
+    "email": N_("Keep the email address to %(count)s characters or fewer"),
+    "phone": N_("Keep the phone number to %(count)s characters or fewer"),
+    "therapist": N_("Keep the therapist's name to %(count)s characters or fewer"),
+    "note": N_("Keep the note to %(count)s characters or fewer")}
+FORMULA_MESSAGES = {
+    "\t": N_("Remove the tab at the start: a spreadsheet would run this as a formula"),
+    "\r": N_("Remove the line break at the start: a spreadsheet would run this as a formula")}
 
 
 @dataclass(frozen=True)
@@ -106,8 +125,10 @@ def formula_problem(name: str, value: str) -> str | None:
         return None
     if name == "phone" and value.startswith("+") and _PHONE.match(value):
         return None
-    shown = {"\t": "tab", "\r": "line break"}.get(value[0], value[0])
-    return f"Remove the {shown} at the start: a spreadsheet would run this as a formula"
+    if value[0] in FORMULA_MESSAGES:
+        return FORMULA_MESSAGES[value[0]]
+    return Problem(N_("Remove the %(character)s at the start: a spreadsheet would run this as "
+                      "a formula"), character=value[0])
 
 
 def field_problem(name: str, value: str) -> str | None:
@@ -116,7 +137,7 @@ def field_problem(name: str, value: str) -> str | None:
     if problem:
         return problem
     if name in LENGTHS and len(value) > LENGTHS[name]:
-        return f"Keep {LENGTH_NAMES[name]} to {LENGTHS[name]} characters or fewer"
+        return Problem(LENGTH_MESSAGES[name], count=LENGTHS[name])
     if name == "client_name" and not value:
         return MESSAGES["client_name"]
     if name == "email" and value and not _EMAIL.match(value):
@@ -134,8 +155,8 @@ def check_language(text: str | None, offered: Sequence[str]) -> tuple[str | None
         return None, None
     if code in offered:
         return code, None
-    return None, (f"{code!r} is not a language the questionnaire is offered in: use "
-                  f"{' or '.join(offered)}")
+    return None, Problem(N_("%(code)s is not a language the questionnaire is offered in: use "
+                            "%(offered)s"), code=repr(code), offered=" or ".join(offered))
 
 
 def check(raw: Mapping[str, str | None], now: datetime

@@ -58,7 +58,8 @@ SHOWS = {"sign-in, errors": ".error-summary", "decision, errors": ".error-summar
          "client, not merged (flash)": "main > .notice[role=status]",
          "invitation, cancelled (flash)": "main > .notice[role=status]",
          "client, candidates": "form[action$='/merge']",
-         "invite, errors": ".error-summary", "invite, suggestions": "#client-hint",
+         "invite, errors": ".error-summary", "invite, too long and a formula": ".error-summary",
+         "invite, suggestions": "#client-hint",
          "invitation, errors": ".error-summary", "invitation": "#client-link",
          "emails": "form[action$='/retry']", "queue, one client": ".notice[role=note]",
          "queue, no such client": ".notice[role=note]", "sessions": "form[action$='-others']",
@@ -169,6 +170,9 @@ def therapist_pages(app, rulebook, monkeypatch) -> dict[str, object]:
     pages["clients, no match"] = get("/review/clients?q=zzzz")
     pages["invite, form"] = get("/review/invitations/new")
     pages["invite, errors"] = browser.post("/review/invitations/new", data={})
+    pages["invite, too long and a formula"] = browser.post("/review/invitations/new", data={
+        "client_name": "x" * 101, "email": "ana@ejemplo.es", "note": "=SUMA(A1)",
+        "phone": "\t612", "appointment_date": "mañana", "appointment_time": "tarde"})
     pages["invite, a known client"] = get(f"/review/invitations/new?client={ids['ana']}")
     pages["invite, suggestions"] = browser.post("/review/invitations/new", data={
         "client_name": "Ana Ejemplo", "email": "ana@ejemplo.es",
@@ -236,6 +240,9 @@ def test_every_therapist_page_of_a_spanish_clinic_has_no_english_left(
             if getattr(page, "status_code", 200) not in (200, 400)] == []  # 400: errors
     left = {name: english_on_page(page) if hasattr(page, "status_code") else scanned(page)
             for name, page in pages.items()}
+    summary = BeautifulSoup(pages["invite, too long and a formula"].get_data(as_text=True),
+                            "html.parser").select_one(".error-summary").get_text(" ", strip=True)
+    assert "100 caracteres" in summary and "Quite el = del principio" in summary
     failing = {name: found for name, found in left.items() if found}
     assert failing == {}, "\n".join(f"{name}: {found}" for name, found in failing.items())
 
