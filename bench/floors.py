@@ -3,6 +3,8 @@ when a target is missed (for `make bench`, bench/run.py)."""
 
 from __future__ import annotations
 
+import textwrap
+
 #: (key in the run's pages, which run, the page as the table names it, floor as it names
 #: it, the share of the floor to reach)
 FLOORS = (
@@ -63,7 +65,9 @@ def targets(results: dict, target) -> list[dict]:
                     f"< {P99_TARGET_MS} ms",
                     f"{rate['p99_ms']:.1f} ms at {rate['rate']:.0f} req/s"
                     + (f" (+ sent up to {rate['late_p99_ms']:.0f} ms late at p99)"
-                       if rate.get("late_p99_ms") else ""),
+                       if rate.get("late_p99_ms") else "")
+                    + (f", {rate['achieved_rps']:.0f} req/s done"
+                       if rate.get("kept_up") is False else ""),
                     _waited_p99(rate) < P99_TARGET_MS))
         peak = http["memory"]["app"]["peak_rss_mib_max"]
         found.append(target(f"Peak RSS per app worker{where}", f"< {RSS_TARGET_MIB} MiB",
@@ -103,6 +107,27 @@ def print_table(results: dict, say) -> None:
                     f"p99 {rate['p99_ms']:6.1f} ms, max {rate['max_ms']:6.1f} ms, sent late "
                     f"p99 {rate.get('late_p99_ms', 0):.0f} ms, errors "
                     f"{rate['errors'] + rate['status_errors']}")
+                if "peak_just_before" in rate:
+                    say(_wrap(generator_note(rate), indent="      "))
+
+
+def generator_note(rate: dict) -> str:
+    """What the peak the rate was taken from was, and who used the CPU during the run."""
+    peak = rate["peak_just_before"]
+    kept = ("kept up" if rate["kept_up"] else
+            f"FELL BEHIND: {rate['achieved_rps']:.0f} of {rate['rate']:.0f} req/s done")
+    share = rate["generator_cpu_ms"] / rate["server_cpu_ms"] if rate["server_cpu_ms"] else 0.0
+    return (f"{kept}. Rate: 80% of {peak['rps']:.0f} req/s, the peak with the same generator "
+            f"and 32 clients just before (16 clients, earlier: {rate['peak_rps_16_clients']:.0f}). "
+            f"CPU per request at the rate: workers {rate['server_cpu_ms']:.2f} ms, generator "
+            f"{rate['generator_cpu_ms']:.2f} ms ({share:.0%} of the workers'); at the peak "
+            f"{peak['server_cpu_ms']:.2f} and {peak['generator_cpu_ms']:.2f} ms. Machine busy "
+            f"{rate['machine_busy']:.0%} of its cores during the run ({peak['machine_busy']:.0%} "
+            f"at the peak).")
+
+
+def _wrap(text: str, indent: str, width: int = 96) -> str:
+    return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent)
 
 
 def _ms(value, digits: int = 1) -> str:

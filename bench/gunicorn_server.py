@@ -86,6 +86,17 @@ class Gunicorn:
             return []
         return [int(child) for child in children]
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the workers have used so far."""
+        ticks = 0
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def memory(self) -> dict:
         """Peak (VmHWM) and current (VmRSS) resident memory of each worker, in MiB."""
         workers = []

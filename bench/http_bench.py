@@ -254,20 +254,68 @@ class _Run:
 
 #: How close to a page's peak rate its latency is measured, and by how many clients.
 LATENCY_SHARE, LATENCY_CLIENTS = 0.8, 32
+#: Below this share of the rate asked, a constant-rate run fell behind: the server (or the
+#: machine) could not keep up at that rate.
+KEPT_UP = 0.97
 
 
 def at_rate(server: Gunicorn, path: str, peak_rps: float, seconds: float,
             body_file: Path | None = None, cookie: str | None = None) -> dict:
-    """p50/p99 with 32 clients sending at a constant 80% of the page's peak rate."""
-    return load(server.url(path), seconds, body_file=body_file, cookie=cookie,
-                connections=LATENCY_CLIENTS, rate=max(1.0, LATENCY_SHARE * peak_rps))
+    """p50/p99 with 32 clients sending at a constant 80% of the page's peak rate.
+
+    The load generator (wrk) runs on the same two cores as gunicorn and needs some CPU for
+    every request, and the page's own peak run (16 connections) was minutes earlier on a
+    machine whose speed drifts. So the peak is measured again just before, with the same
+    generator and the same 32 clients, and the rate is 80% of that. Both runs say how much
+    CPU the generator and the workers each used per request, and how busy the machine was,
+    so a run that fell behind shows whether the server, the generator or other work on the
+    machine took the cores."""
+    def run(rate: float | None) -> dict:
+        return _with_cpu(server, lambda: load(server.url(path), seconds, body_file=body_file,
+                                              cookie=cookie, connections=LATENCY_CLIENTS,
+                                              rate=rate))
+
+    just_before = run(None)
+    figures = run(max(1.0, LATENCY_SHARE * just_before["rps"]))
+    figures.update(peak_rps_16_clients=peak_rps, peak_just_before=just_before,
+                   kept_up=figures["achieved_rps"] >= KEPT_UP * figures["rate"])
+    return figures
+
+
+def _with_cpu(server: Gunicorn, run) -> dict:
+    """`run()`'s figures, with the CPU milliseconds per request used by the load generator
+    (this process's children: wrk, or the Python generator's process) and by the server's
+    workers, and the share of the machine's CPU in use meanwhile (everything on it)."""
+    import resource
+
+    def generator() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    before = (generator(), server.cpu_seconds(), _machine_cpu())
+    figures = run()
+    after = (generator(), server.cpu_seconds(), _machine_cpu())
+    per_request = 1000 / max(figures["requests"], 1)
+    busy, total = (end - start for start, end in zip(before[2], after[2], strict=True))
+    figures.update(generator_cpu_ms=(after[0] - before[0]) * per_request,
+                   server_cpu_ms=(after[1] - before[1]) * per_request,
+                   machine_busy=busy / total if total else 0.0)
+    return figures
+
+
+def _machine_cpu() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine so far, from /proc/stat."""
+    ticks = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)  # idle and iowait are not busy
 
 
 def _latency_line(label: str, figures: dict) -> str:
     return (f"  {label:<30} at {figures['rate']:6.0f} req/s from {figures['clients']} "
             f"clients: p50 {figures['p50_ms']:6.1f} ms  p99 {figures['p99_ms']:6.1f} ms  "
             f"sent late p99 {figures['late_p99_ms']:.0f} ms  "
-            f"errors {figures['errors'] + figures['status_errors']}")
+            f"errors {figures['errors'] + figures['status_errors']}  "
+            f"done {figures['achieved_rps']:.0f}/s; CPU ms per request: workers "
+            f"{figures['server_cpu_ms']:.2f}, generator {figures['generator_cpu_ms']:.2f}")
 
 
 def _synchronous(database_url: str) -> int:

@@ -49,7 +49,7 @@ def load(url: str, seconds: float, body_file: Path | None = None,
         figures = json.loads(line.removeprefix("BENCH_JSON "))
     else:
         body = body_file.read_bytes() if body_file else None
-        figures = loadgen.run(url, seconds, CONNECTIONS, THREADS, body=body, cookie=cookie,
+        figures = loadgen.run(url, seconds, connections, THREADS, body=body, cookie=cookie,
                               accept_encoding=ACCEPT_ENCODING)
     seconds_run = figures["duration_us"] / 1e6
     errors = sum(figures[key] for key in ("connect_errors", "read_errors", "write_errors",

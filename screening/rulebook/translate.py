@@ -133,7 +133,7 @@ def findings_in(rulebook: Rulebook, findings: list[dict], version: str) -> list[
     by another version, they stay as stored: what the client was told then."""
     if version != rulebook.version:
         return findings
-    rules = {rule.id: rule for rule in rulebook.rules}
+    rules = rulebook.rule_by_id
     return [{**finding, **{name: getattr(rules[finding["rule"]], name) for name in RULE_WORDS},
              "condition_name": rulebook.conditions[rules[finding["rule"]].condition].name}
             if finding.get("rule") in rules else finding for finding in findings]

@@ -208,10 +208,17 @@ class Rulebook:
         """The intake question naming the client's doctor (the letter is addressed to them)."""
         return next((q for q in self.questions.values() if q.addressee), None)
 
-    @property
+    @cached_property
     def rules(self) -> tuple[Rule, ...]:
         return tuple(rule for condition in self.conditions.values() for rule in condition.rules)
 
+    @cached_property
+    def rule_by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.rules}
+
     def region_label(self, region_id: str) -> str:
-        return next((region.label for region in self.regions if region.id == region_id),
-                    region_id)
+        return self._region_labels.get(region_id, region_id)
+
+    @cached_property
+    def _region_labels(self) -> dict[str, str]:
+        return {region.id: region.label for region in self.regions}
