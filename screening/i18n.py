@@ -74,30 +74,32 @@ def template_gettext(domain: Domain) -> dict[str, Callable[..., str]]:
     calls too): Jinja's "newstyle" gettext, as Flask-Babel installs it (the message, Markup
     where the template escapes, then `%` its values), but taking only the evaluation
     context and the domain's catalogue directly. Jinja's own take the whole template context,
-    which Jinja copies for every call made inside a loop (50 copies for the queue's 25 rows)."""
+    which Jinja copies for every call made inside a loop (50 copies for the queue's 25 rows).
+    Their own parameters are positional-only, as Jinja's are, so that a template's values may
+    be named `num`, `text` or `context` (`ngettext(..., count, num=count | number)`)."""
     def filled(eval_ctx: EvalContext, text: str, variables: dict) -> str:
         return (Markup(text) if eval_ctx.autoescape else text) % variables
 
     @pass_eval_context
-    def gettext(eval_ctx: EvalContext, text: str, **variables) -> str:
+    def gettext(eval_ctx: EvalContext, text: str, /, **variables) -> str:
         return filled(eval_ctx, domain.get_translations().ugettext(text), variables)
 
     @pass_eval_context
-    def ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int,
+    def ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, /,
                  **variables) -> str:
         variables.setdefault("num", num)
         return filled(eval_ctx, domain.get_translations().ungettext(singular, plural, num),
                        variables)
 
     @pass_eval_context
-    def pgettext(eval_ctx: EvalContext, context: str, text: str, **variables) -> str:
+    def pgettext(eval_ctx: EvalContext, context: str, text: str, /, **variables) -> str:
         variables.setdefault("context", context)
         return filled(eval_ctx, domain.get_translations().upgettext(context, text),
                        variables)
 
     @pass_eval_context
     def npgettext(eval_ctx: EvalContext, context: str, singular: str, plural: str, num: int,
-                  **variables) -> str:
+                  /, **variables) -> str:
         variables.setdefault("context", context)
         variables.setdefault("num", num)
         return filled(eval_ctx, domain.get_translations().unpgettext(
