@@ -32,10 +32,16 @@ run: $(STAMP) $(KEY_FILE)
 	@echo "terminal: .venv/bin/flask --app screening therapist add you@example.com --name 'Your Name'"
 	$(RUN_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# The suite runs in one process per core (pytest-xdist), each test file whole in one of them
+# (a browser module's live app and database are shared by its tests);
+# `make test PYTEST_WORKERS=0` runs it in this process alone.
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadfile
+
 test: $(STAMP)
 	$(BIN)/ruff check screening tests
 	$(BIN)/bandit --quiet --recursive screening --severity-level high
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
@@ -67,7 +73,7 @@ $(PG_STAMP): $(STAMP)
 	touch $(PG_STAMP)
 
 test-postgres: $(PG_STAMP)
-	bash .ci/with-postgres $(BIN)/pytest --ignore=tests/browser
+	bash .ci/with-postgres $(BIN)/pytest $(PYTEST_PARALLEL) --ignore=tests/browser
 
 # `make translations`: gather every message the app says (babel.cfg: the Python and the
 # templates) into screening/translations/messages.pot and update each language's

@@ -9,12 +9,18 @@ CREATEDB), migrates one of them once, and empties it before each test (every row
 every sequence restarted), so each test starts with no rows and ids from 1. Tests that build
 their own app with `make_app(path)` (settings, CSRF, the browser tests) stay on SQLite on
 purpose.
+
+Nearly every test makes an app, so the work each one would repeat is done once per session:
+loading the rule book (RulebookCache) and hashing passwords (PasswordHashes), each exact.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -23,11 +29,14 @@ from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
+import screening.clinic
+import screening.review.cli
+import screening.review.sign_in
 from screening.database import db
 from screening.printing import PDF_INSTALL_HINT, pdf_renderer_problem
-from screening.rulebook import load_rulebook
-from tests.browser.harness import in_ci
+from tests.browser.harness import ARTIFACTS, in_ci
 from tests.factories import make_app, make_app_on
+from tests.load.harness import SUMMARY
 
 RULES = Path(__file__).parent.parent / "rules"
 TEST_DATABASE_ENV = "SCREENING_TEST_DATABASE_URL"
@@ -103,9 +112,114 @@ def pytest_sessionstart(session):
                     f"{url.render_as_string(hide_password=True)}: {error}", returncode=4)
 
 
+def rulebook_folder_digest(path: str | Path) -> str:
+    """A digest of every file under the rule book folder of `path` (a folder, or its
+    rulebook.yaml): what load_rulebook reads, names and contents."""
+    root = Path(path)
+    folder = root.parent if root.is_file() else root
+    digest = hashlib.sha256()
+    for file in sorted(folder.rglob("*")):
+        if file.is_file():
+            digest.update(f"{file.relative_to(folder)}\0{file.stat().st_size}\0".encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+class RulebookCache:
+    """load_rulebook for the apps the tests make, each rule book loaded once per session.
+
+    Every app loads its rule book at start-up (as serving does), and the suite makes an app
+    for nearly every test: loading and validating the real rule book each time cost a tenth
+    of a second, and each app's Spanish copy as much again. A loaded Rulebook is frozen
+    (compared by identity), so apps can share one. The key is the path and a digest of the
+    folder's files, so a test that writes or edits a rule book gets it loaded afresh; a
+    broken one is never kept, and raises its RulebookError every time.
+    """
+
+    def __init__(self, load):
+        self._load = load
+        self._loaded: dict[tuple[str, str], object] = {}
+
+    def __call__(self, path):
+        key = (str(path), rulebook_folder_digest(path))
+        if key not in self._loaded:
+            self._loaded[key] = self._load(path)
+        return self._loaded[key]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cached_rulebooks():
+    """Apps made in this session load their rule book through one RulebookCache (tests of
+    loading itself call load_rulebook directly, and still load every time)."""
+    cache = RulebookCache(screening.clinic.load_rulebook)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(screening.clinic, "load_rulebook", cache)
+        yield cache
+
+
+class PasswordHashes:
+    """werkzeug's password hashing for the suite, each hash worked out once per session.
+
+    A password hash (scrypt) costs a tenth of a second by design, and most review tests add
+    a therapist and sign in: two of them. Checking is a pure function of the hash and the
+    password, so its answers are kept. A new hash has a new salt each time; here the n-th
+    hash a test makes of a password is the n-th hash any test made of it, so within a test
+    every hash is new, as when serving (a reset to the same password still changes the
+    hash, and ends the old sessions), while tests share the work.
+    """
+
+    def __init__(self, generate, check):
+        self._generate = generate
+        self.check = functools.lru_cache(maxsize=None)(check)
+        self._made: dict[tuple, list[str]] = {}
+        self._this_test: Counter = Counter()
+
+    def generate(self, password: str, *args, **kwargs) -> str:
+        key = (password, args, tuple(sorted(kwargs.items())))
+        made = self._made.setdefault(key, [])
+        index = self._this_test[key]
+        self._this_test[key] += 1
+        if index == len(made):
+            made.append(self._generate(password, *args, **kwargs))
+        return made[index]
+
+    def new_test(self) -> None:
+        self._this_test.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def password_hashes():
+    """The app hashes and checks passwords through one PasswordHashes in this session."""
+    hashes = PasswordHashes(screening.review.cli.generate_password_hash,
+                            screening.review.sign_in.check_password_hash)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(screening.review.cli, "generate_password_hash", hashes.generate)
+        patch.setattr(screening.review.sign_in, "check_password_hash", hashes.check)
+        yield hashes
+
+
+@pytest.fixture(autouse=True)
+def _new_password_hashes_each_test(password_hashes):
+    password_hashes.new_test()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """What each load test measured (tests/load: they pass or fail on their own), from the
+    reports, which pytest-xdist's workers send to the main process too."""
+    lines = [value for reports in terminalreporter.stats.values() for report in reports
+             if getattr(report, "when", None) == "call"
+             for name, value in getattr(report, "user_properties", ()) if name == SUMMARY]
+    if lines:
+        terminalreporter.ensure_newline()
+        terminalreporter.section("load test")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session")
-def rulebook():
-    return load_rulebook(RULES)
+def rulebook(cached_rulebooks):
+    """The real rule book: the very one the apps on it use."""
+    return cached_rulebooks(RULES)
 
 
 @pytest.fixture(scope="session")
@@ -116,6 +230,14 @@ def migrated_db(tmp_path_factory):
         upgrade()
         db.engine.dispose()  # closing the last connection folds the WAL into the file
     return path
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids):
+    """Under pytest-xdist, in the main process once a worker has collected (before any test
+    runs): clear the browser tests' failure artifacts of the last run if they are to run."""
+    if any(nodeid.startswith("tests/browser/") for nodeid in ids):
+        shutil.rmtree(ARTIFACTS, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -54,8 +54,12 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _fresh_artifacts_folder():
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+def _fresh_artifacts_folder(request):
+    """Last run's artifacts go when this run's browser tests start; under pytest-xdist the
+    main process clears the folder before any worker starts (see tests/conftest.py), not
+    each worker, which would delete what another had saved."""
+    if not hasattr(request.config, "workerinput"):
+        shutil.rmtree(ARTIFACTS, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -202,9 +202,12 @@ def copy_database(template: Path, directory: Path) -> Path:
 # axe-core -----------------------------------------------------------------------------------
 
 def axe_violations(page) -> list[dict]:
-    """axe-core's violations on the page as it is now (WCAG A/AA rules, see AXE_OPTIONS)."""
+    """axe-core's violations on the page as it is now (WCAG A/AA rules, see AXE_OPTIONS),
+    once it has loaded: after a click that navigates, the new page's elements are there
+    before its stylesheet is, and axe would measure the page unstyled (links 17px high)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_load_state("load")
     return Axe().run(page, options=AXE_OPTIONS).response["violations"]
 
 

@@ -60,13 +60,32 @@ class Inbox:
         return [message for message in self.messages if message["To"] == address]
 
 
+class BoundController(Controller):
+    """aiosmtpd's Controller listening on a socket already bound, to a port the system chose
+    (Controller itself needs a port number, and a free one looked up first could be taken
+    by another test process before it binds it)."""
+
+    def __init__(self, handler, listening: socket.socket):
+        self._listening = listening
+        super().__init__(handler, hostname="127.0.0.1", port=listening.getsockname()[1])
+
+    def _create_server(self):
+        return self.loop.create_server(self._factory_invoker, sock=self._listening,
+                                       ssl=self.ssl_context)
+
+
 class SmtpServer:
-    """A real SMTP server in a thread, on 127.0.0.1 at `port`."""
+    """A real SMTP server in a thread, on 127.0.0.1 at `port` (default: a free one)."""
 
     def __init__(self, port: int | None = None):
-        self.port = port or free_port()
         self.inbox = Inbox()
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        if port is None:
+            listening = socket.socket()
+            listening.bind(("127.0.0.1", 0))
+            self._controller = BoundController(self.inbox, listening)
+        else:
+            self._controller = Controller(self.inbox, hostname="127.0.0.1", port=port)
+        self.port = self._controller.port
         self._controller.start()
 
     def stop(self) -> None:

@@ -1,10 +1,9 @@
-"""gunicorn for the load tests, and their figures, printed at the end of the run (they pass
-or fail on their own)."""
+"""gunicorn for the load tests (their figures are printed at the end of the run by
+tests/conftest.py; they pass or fail on their own)."""
 
 import pytest
 
 from bench.gunicorn_server import Gunicorn, app_environment
-from tests.load.harness import SUMMARIES
 
 
 @pytest.fixture
@@ -26,11 +25,3 @@ def start_gunicorn(tmp_path):
     for gunicorn in started:
         gunicorn.stop()
 
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    summaries = config.stash.get(SUMMARIES, [])
-    if summaries:
-        terminalreporter.ensure_newline()
-        terminalreporter.section("load test")
-        for line in summaries:
-            terminalreporter.write_line(line)

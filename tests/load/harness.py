@@ -17,12 +17,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
-import pytest
-
 from tests.factories import VEINS, consent, form_data
 
-#: What each load test measured, for the summary at the end of the run (see conftest.py).
-SUMMARIES = pytest.StashKey[list]()
+#: The name under which each load test keeps what it measured (a user property of its
+#: report, so that it reaches the main process under pytest-xdist too), for the summary at
+#: the end of the run (tests/conftest.py).
+SUMMARY = "load test"
+
+
+def summarise(request, line: str) -> None:
+    """Keep `line`, what this test measured, for the "load test" summary of the run."""
+    request.node.user_properties.append((SUMMARY, line))
 
 _INPUT = re.compile(r"<input\b[^>]*>")
 _ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from tests.load.harness import SUMMARIES, Clients, fetch_all
+from tests.load.harness import Clients, fetch_all, summarise
 
 SUBMISSIONS = 1_000
 CLIENTS = 16
@@ -48,7 +48,7 @@ def test_a_thousand_submissions_from_sixteen_clients_are_all_stored_once(
     server_errors = run.server_errors() + sum(
         1 for page in pages.values() if not isinstance(page, Exception) and page.status >= 500)
     database = make_url(fresh_database_url).get_backend_name()
-    request.config.stash.setdefault(SUMMARIES, []).append(
+    summarise(request,
         f"{database}: {len(keys)} of {SUBMISSIONS} stored, {len(duplicated)} duplicated, "
         f"{run.double_submissions} sent twice, {server_errors} responses >= 500, "
         f"{len(pages) - len(unreadable)} result links read; {run.requests()} requests from "

@@ -14,7 +14,7 @@ from sqlalchemy.pool import NullPool
 
 from screening.database import db
 from tests.factories import add_therapist, make_app_on
-from tests.load.harness import SUMMARIES, Response, hidden_fields, request
+from tests.load.harness import Response, hidden_fields, request, summarise
 
 WORKERS = 4
 
@@ -78,7 +78,7 @@ def test_simultaneous_wrong_passwords_are_counted_exactly_to_the_limit(
     responses = all_at_once(server.port, emails, "not the password at all")
     statuses = Counter(response.status for response in responses)
     actions, unsettled = recorded(fresh_database_url)
-    request.config.stash.setdefault(SUMMARIES, []).append(
+    summarise(request,
         f"sign-in: {len(emails)} wrong passwords at once to {WORKERS} workers: "
         f"{actions['sign_in_failed']} failures recorded (limit {limit}), "
         f"{actions['sign_in_refused']} refused, statuses {dict(statuses)}")
