@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select, update
 
@@ -67,15 +68,29 @@ SHOWS = {"sign-in, errors": ".error-summary", "decision, errors": ".error-summar
          "emails, second page": ".pagination"}
 
 
-def clinic(app, language: str, tmp_path):
-    """The app on the test's database as a clinic in `language`, with alerts, and a mail
-    server that is not there (so emails are not delivered)."""
-    return make_app_on(app.config["DATABASE_URL"], LANGUAGE=language,
-                       LANGUAGES=f"{language},{'en' if language == 'es' else 'es'}",
-                       CLINIC_NAME="Clínica Río", ALERT_EMAILS="equipo@rio.example",
-                       MAIL_SERVER="127.0.0.1", MAIL_PORT=9, MAIL_TIMEOUT=1,
-                       MAIL_FROM="Clínica Río <citas@rio.example>",
-                       BASE_URL="https://rio.example", OUTBOX_FOLDER=str(tmp_path / "outbox"))
+@pytest.fixture
+def clinic(app, tmp_path):
+    """The app on the test's database as a clinic in a language, with alerts, and a mail
+    server that is not there (so emails are not delivered); its connections closed after
+    the test (an unclosed PostgreSQL connection warns when it is collected, in whichever
+    test that happens)."""
+    made = []
+
+    def in_clinic_language(language: str):
+        made.append(make_app_on(
+            app.config["DATABASE_URL"], LANGUAGE=language,
+            LANGUAGES=f"{language},{'en' if language == 'es' else 'es'}",
+            CLINIC_NAME="Clínica Río", ALERT_EMAILS="equipo@rio.example",
+            MAIL_SERVER="127.0.0.1", MAIL_PORT=9, MAIL_TIMEOUT=1,
+            MAIL_FROM="Clínica Río <citas@rio.example>",
+            BASE_URL="https://rio.example", OUTBOX_FOLDER=str(tmp_path / "outbox")))
+        return made[-1]
+
+    yield in_clinic_language
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def seed(app, rulebook) -> dict[str, int]:
@@ -228,8 +243,8 @@ def therapist_pages(app, rulebook, monkeypatch) -> dict[str, object]:
 
 
 def test_every_therapist_page_of_a_spanish_clinic_has_no_english_left(
-        app, rulebook, tmp_path, monkeypatch, pdf_renderer):
-    spanish = clinic(app, "es", tmp_path)
+        clinic, rulebook, monkeypatch, pdf_renderer):
+    spanish = clinic("es")
     with spanish.app_context():
         rulebook = rulebook_in("en")
     pages = therapist_pages(spanish, rulebook, monkeypatch)
@@ -247,9 +262,8 @@ def test_every_therapist_page_of_a_spanish_clinic_has_no_english_left(
     assert failing == {}, "\n".join(f"{name}: {found}" for name, found in failing.items())
 
 
-def test_the_nets_catch_the_same_pages_in_english(app, rulebook, tmp_path, monkeypatch,
-                                                  pdf_renderer):
-    english = clinic(app, "en", tmp_path)
+def test_the_nets_catch_the_same_pages_in_english(clinic, rulebook, monkeypatch, pdf_renderer):
+    english = clinic("en")
     with english.app_context():
         rulebook = rulebook_in("en")
     pages = therapist_pages(english, rulebook, monkeypatch)
