@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from flask import Flask
@@ -52,4 +53,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     retention.init_app(app)
     if serving_pages():
         delete_expired_at_start(app)
+        if not app.testing:
+            keep_out_of_full_collections()
     return app
+
+
+def keep_out_of_full_collections() -> None:
+    """What start-up built (the modules, the rule book and its compiled plan, the templates)
+    lives as long as the process: moved out of the garbage collector's reach, so that its
+    full collections, every hundred requests or so, no longer walk it. Before, each took
+    about 130 ms and made a submission's p99 at 80% of its peak rate (README "Performance")."""
+    gc.collect()
+    gc.freeze()

@@ -17,6 +17,7 @@ loading the rule book (RulebookCache) and hashing passwords (PasswordHashes), ea
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import os
 import shutil
@@ -201,6 +202,16 @@ def password_hashes():
 @pytest.fixture(autouse=True)
 def _new_password_hashes_each_test(password_hashes):
     password_hashes.new_test()
+
+
+@pytest.fixture(autouse=True)
+def _garbage_collected_as_usual():
+    """An app built as for serving (not TESTING) freezes what exists at its start-up out of
+    the garbage collector's reach; in the test process that would keep every earlier test's
+    leftovers for good, so it is undone after the test."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
