@@ -186,4 +186,11 @@ def _parts(key: str, server: dict) -> list[str]:
             f"SQLite's write-ahead log (the screening of some 4 KB over overflow pages, its "
             f"client record, and an entry in each of their indexes) where the floor's insert "
             f"of a row of the same size appends {wal['floor_pages_per_commit']:.1f}.")
+    collections = server.get("full_collections")
+    if key == "submit" and collections:
+        lines.append(
+            f"Python's full garbage collections during {collections['requests']} submissions "
+            f"in one process: {collections['count']}, the longest {collections['max_ms']:.1f} "
+            f"ms ({collections['frozen_objects']:,} objects of start-up frozen out of their "
+            f"reach by create_app; unfrozen, each took about 130 ms).")
     return lines

@@ -81,6 +81,7 @@ def in_process(rulebook: Rulebook, database_url: str, secret: str, body_file: Pa
                         for name, named in (("queue", components.QUEUE_PARTS),
                                             ("submit", components.SUBMIT_PARTS))
                         if name in cases}
+    timings["full_collections"] = components.full_collections(cases["submit"])
     if row_bytes and database_url.startswith("sqlite:///"):
         timings["wal"] = components.wal_pages(Path(database_url.removeprefix("sqlite:///")),
                                               cases["submit"], row_bytes)
