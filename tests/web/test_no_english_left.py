@@ -82,17 +82,26 @@ def english_in(text: str) -> list[str]:
     return words + sorted(sentences)
 
 
-def english_on_page(response) -> list[str]:
-    assert response.status_code in (200, 404), response.status_code
+def page_text(response, lang: str = "es",
+              left_out: str = "script, style, template, nav.language-switch"
+              ) -> tuple[list[str], str]:
+    """A page in `lang`: the rule book texts it marks as untranslated, and what it says (its
+    text and the attributes a screen reader says), without the parts `left_out`."""
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    assert soup.html["lang"] == "es"
+    assert soup.html["lang"] == lang
     marked = [element.get_text() for element in soup.select(".untranslated")]
-    for part in soup.select("script, style, template, nav.language-switch"):
+    for part in soup.select(left_out):
         part.decompose()
     shown = [soup.get_text(" ")]
     shown += [element[attribute] for attribute in ("aria-label", "title", "alt", "placeholder")
               for element in soup.select(f"[{attribute}]")]
-    return marked + english_in(" ".join(shown))
+    return marked, " ".join(shown)
+
+
+def english_on_page(response) -> list[str]:
+    assert response.status_code in (200, 404), response.status_code
+    marked, shown = page_text(response)
+    return marked + english_in(shown)
 
 
 def sent(client, rulebook, answers):

@@ -31,7 +31,7 @@ from screening.review import routes as review_routes
 from screening.sender import deliver_due
 from tests.factories import add_screening, add_therapist, make_app_on, sign_in
 from tests.web.helpers import CHECK, URGENT_CHECK
-from tests.web.test_no_english_left import english_in
+from tests.web.test_no_english_left import english_in, page_text
 from tests.web.test_printing import pdf_text
 
 TODAY = date.today()
@@ -131,15 +131,8 @@ def english_on_page(response, lang: str = "es") -> list[str]:
     """English left on a page: rule book text marked untranslated, and what the nets find in
     its text and in the attributes a screen reader says."""
     assert response.status_code in (200, 400), response.status_code  # 400: a form's errors
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    assert soup.html["lang"] == lang
-    marked = [element.get_text() for element in soup.select(".untranslated")]
-    for part in soup.select("script, style, template"):
-        part.decompose()
-    shown = [soup.get_text(" ")]
-    shown += [element[attribute] for attribute in ("aria-label", "title", "alt", "placeholder")
-              for element in soup.select(f"[{attribute}]")]
-    return marked + scanned(" ".join(shown))
+    marked, shown = page_text(response, lang, left_out="script, style, template")
+    return marked + scanned(shown)
 
 
 def therapist_pages(app, rulebook, monkeypatch) -> dict[str, object]:
