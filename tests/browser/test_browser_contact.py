@@ -4,7 +4,10 @@ Letter) carry them and still print on one page."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.client import OUTCOME_CASES
 from tests.browser.test_browser_print import PAPERS, printed
@@ -49,6 +52,7 @@ def test_the_printed_result_and_record_carry_the_contact_on_one_page(open_page, 
     therapist = open_page(viewport=DESKTOP)
     sign_in(therapist)
     therapist.page.get_by_role("link", name="Tess Typical").click()
+    expect(therapist.page).to_have_url(re.compile(r"/review/screenings/\d+$"))  # not the queue
     [record] = printed(therapist.page, paper)
     for text in (result, record):
         assert PRINTED_CONTACT in text

@@ -3,7 +3,10 @@ and no sideways scrolling on a phone. Printing is in test_browser_print.py."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.client import OUTCOME_CASES
 from tests.browser.harness import NARROW, axe_report, axe_violations
@@ -57,11 +60,13 @@ def test_review_flow_flagged_first_decision_and_audit(therapist):
     assert history.startswith("Waiting for doctor's clearance (current) by Kim Lee")
 
     page.get_by_role("link", name="Audit trail").click()
+    expect(page).to_have_url(re.compile(r"/review/audit$"))  # the page has come
     whats = page.locator('td[data-label="What"]').all_inner_texts()
     assert whats[:3] == ["Viewed screening",  # the page again, after saving
                          "Recorded decision (Waiting for doctor's clearance)",
                          "Viewed screening"]
     page.get_by_role("link", name="Queue").click()
+    expect(page).to_have_url(re.compile(r"/review/$"))
     rows = page.locator("table.queue tbody tr th").all_inner_texts()
     assert rows[-1] == "Uma Urgent"  # reviewed now: after the unreviewed ones
 
