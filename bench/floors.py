@@ -109,6 +109,8 @@ def print_table(results: dict, say) -> None:
                     f"{rate['errors'] + rate['status_errors']}")
                 if "peak_just_before" in rate:
                     say(_wrap(generator_note(rate), indent="      "))
+                if "workers" in rate:
+                    say(_wrap(worker_note(rate), indent="      "))
 
 
 def generator_note(rate: dict) -> str:
@@ -124,6 +126,17 @@ def generator_note(rate: dict) -> str:
             f"{peak['server_cpu_ms']:.2f} and {peak['generator_cpu_ms']:.2f} ms. Machine busy "
             f"{rate['machine_busy']:.0%} of its cores during the run ({peak['machine_busy']:.0%} "
             f"at the peak).")
+
+
+def worker_note(rate: dict) -> str:
+    """The workers' own time per request during the run, and the wait it makes by itself."""
+    workers = rate["workers"]
+    return (f"In the workers (gunicorn's access log, {workers['requests']} requests): p50 "
+            f"{workers['p50_ms']:.1f} ms, p99 {workers['p99_ms']:.1f} ms, max "
+            f"{workers['max_ms']:.1f} ms; busy {workers['busy']:.0%} of the time. Those times "
+            f"alone, sent exactly evenly at the rate and served in turn by the first free "
+            f"worker, give p50 {workers['queued_p50_ms']:.1f} ms and p99 "
+            f"{workers['queued_p99_ms']:.1f} ms from arrival to response.")
 
 
 def _wrap(text: str, indent: str, width: int = 96) -> str:
@@ -151,6 +164,11 @@ def notes(results: dict) -> list[str]:
             rate = page.get("at_80_percent")
             if rate and key in CLIENT_PAGES and _waited_p99(rate) >= P99_TARGET_MS:
                 missed.add(key)
+    for run in ("http", "http_postgres"):
+        for key, page in (results.get(run) or {}).get("pages", {}).items():
+            rate = page.get("at_80_percent")
+            if rate and "workers" in rate and key in missed and key in CLIENT_PAGES:
+                out.append(_tail(key, run, rate))
     for key in sorted(missed):
         top = server.get("top_functions", {}).get(PROFILES.get(key, key))
         if not top:
@@ -162,6 +180,19 @@ def notes(results: dict) -> list[str]:
                    f"{functions}.")
         out += _parts(key, server)
     return out
+
+
+def _tail(key: str, run: str, rate: dict) -> str:
+    """Where a page's p99 at 80% of its peak was: in the worker, or waiting for one."""
+    workers = rate["workers"]
+    waiting = max(0.0, rate["p99_ms"] - workers["p99_ms"])
+    return (f"{key} ({run}) at {rate['rate']:.0f} req/s: p99 {rate['p99_ms']:.1f} ms at the "
+            f"client, of which the worker's own p99 is {workers['p99_ms']:.1f} ms (p50 "
+            f"{workers['p50_ms']:.1f} ms); the other {waiting:.0f} ms or so is waiting for a "
+            f"free worker. The workers were busy {workers['busy']:.0%} of the time, and their "
+            f"own measured times, queued for the {workers['workers']} "
+            f"workers at that rate with evenly spaced arrivals, already give a p99 of "
+            f"{workers['queued_p99_ms']:.1f} ms.")
 
 
 def _parts(key: str, server: dict) -> list[str]:

@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, text
 
 from screening.rulebook import Rulebook
 
-from . import seed
+from . import seed, worker_queue
 from .bare_app import queue_sql
 from .gunicorn_server import ROOT, Gunicorn, app_environment
 from .http_client import cookie_header, fetch, hidden_value
@@ -39,6 +39,7 @@ BIN = Path(sys.executable).parent
 #: The same for the app and the bare Flask app: two sync workers, as a small clinic runs it.
 WORKERS = 2
 GUNICORN_OPTIONS = ("--log-level", "warning")
+APP = "screening:create_app()"
 STORED_SCREENINGS = 10_000
 THERAPIST = ("bench.therapist@example.com", "Bench Therapist")
 
@@ -78,7 +79,7 @@ class _Run:
     def go(self) -> dict:
         total, result_token, seeded_in = self._seed()
         started = time.perf_counter()
-        self.app = self._serve("app", "screening:create_app()", self.env, "/questionnaire")
+        self.app = self._serve("app", APP, self.env, "/questionnaire")
         app_ready = time.perf_counter() - started
         memory_at_start = self.app.memory()
         self.bare = self._serve("bare", "bench.bare_app:app", {
@@ -104,7 +105,7 @@ class _Run:
             "bare_rps_spread": (max(run["rps"] for run in self.bare_runs)
                                 / min(run["rps"] for run in self.bare_runs) - 1),
             "pages": self.pages,
-            "memory": {"app": self.app.memory(), "bare": self.bare.memory(),
+            "memory": {"app": self.app_memory(), "bare": self.bare.memory(),
                        "app_at_start": memory_at_start,
                        "app_after_sign_in": memory_after_sign_in},
             "page_weight": weight,
@@ -126,9 +127,11 @@ class _Run:
         self.log(f"  seeded {total} screenings in {seeded_in:.1f} s")
         return total, result_token, seeded_in
 
-    def _serve(self, name: str, app_spec: str, env: dict[str, str], path: str) -> Gunicorn:
+    def _serve(self, name: str, app_spec: str, env: dict[str, str], path: str,
+               access_log: bool = False) -> Gunicorn:
         server = Gunicorn(app_spec, env, self.workdir / f"gunicorn-{name}.log", self.workers,
-                          GUNICORN_OPTIONS)
+                          GUNICORN_OPTIONS, access_log=self.workdir / f"access-{name}.log"
+                          if access_log else None)
         self.servers.append(server)
         server.wait_until_serving(path)
         return server
@@ -232,12 +235,25 @@ class _Run:
         self._latency_runs_for(plan)
 
     def _latency_runs_for(self, plan: list) -> None:
+        """On a second app server, on the same database, whose workers log how long each
+        request took them (an access log the peak runs do not pay for)."""
+        self.timed = self._serve("app-timed", APP, self.env, "/questionnaire", access_log=True)
         for key, path, options in plan:
             page = self.pages[key]
-            page["at_80_percent"] = at_rate(self.app, path, page["rps"], self.seconds,
+            page["at_80_percent"] = at_rate(self.timed, path, page["rps"], self.seconds,
                                             **options)
-            page["app_worker_peak_rss_mib"] = self.app.memory()["peak_rss_mib_max"]
+            page["app_worker_peak_rss_mib"] = self.timed.memory()["peak_rss_mib_max"]
             self.log(_latency_line(page["label"], page["at_80_percent"]))
+
+    def app_memory(self) -> dict:
+        """The app's workers' memory: those of the peak runs and of the latency runs."""
+        memory = self.app.memory()
+        if hasattr(self, "timed"):
+            timed = self.timed.memory()
+            memory = {**memory, "workers": memory["workers"] + timed["workers"],
+                      "peak_rss_mib_max": max(memory["peak_rss_mib_max"],
+                                              timed["peak_rss_mib_max"])}
+        return memory
 
     def _submit_run(self, body_file: Path, session_cookie: str) -> dict:
         """POST /submit, with the rows it stored counted."""
@@ -276,9 +292,12 @@ def at_rate(server: Gunicorn, path: str, peak_rps: float, seconds: float,
                                               rate=rate))
 
     just_before = run(None)
+    logged = server.access_log_size()
     figures = run(max(1.0, LATENCY_SHARE * just_before["rps"]))
     figures.update(peak_rps_16_clients=peak_rps, peak_just_before=just_before,
-                   kept_up=figures["achieved_rps"] >= KEPT_UP * figures["rate"])
+                   kept_up=figures["achieved_rps"] >= KEPT_UP * figures["rate"],
+                   workers=worker_queue.summary(server.worker_ms(logged), figures["rate"],
+                                                server.workers))
     return figures
 
 
@@ -315,7 +334,9 @@ def _latency_line(label: str, figures: dict) -> str:
             f"sent late p99 {figures['late_p99_ms']:.0f} ms  "
             f"errors {figures['errors'] + figures['status_errors']}  "
             f"done {figures['achieved_rps']:.0f}/s; CPU ms per request: workers "
-            f"{figures['server_cpu_ms']:.2f}, generator {figures['generator_cpu_ms']:.2f}")
+            f"{figures['server_cpu_ms']:.2f}, generator {figures['generator_cpu_ms']:.2f}; "
+            f"in the worker: p50 {figures['workers']['p50_ms']:.1f} ms  p99 "
+            f"{figures['workers']['p99_ms']:.1f} ms")
 
 
 def _synchronous(database_url: str) -> int:
@@ -453,7 +474,7 @@ def run_postgres(rulebook: Rulebook, seconds: float, warmup: float, log=print) -
 class _PostgresRun(_Run):
     def go(self) -> dict:
         total, _token, seeded_in = self._seed()
-        self.app = self._serve("app", "screening:create_app()", self.env, "/questionnaire")
+        self.app = self._serve("app", APP, self.env, "/questionnaire")
         self.bare = self._serve("bare", "bench.bare_app:app", {
             **self.env, "BENCH_BARE_PG_URL": self.cluster.libpq_url}, "/")
         csrf_token, session_cookie, body_file = self._visitor()
@@ -474,4 +495,4 @@ class _PostgresRun(_Run):
                             f"{seeded_in:.1f} s",
                 "bare_runs": self.bare_runs, "pages": self.pages,
                 "stored_row_bytes": row_bytes,
-                "memory": {"app": self.app.memory(), "bare": self.bare.memory()}}
+                "memory": {"app": self.app_memory(), "bare": self.bare.memory()}}
