@@ -63,6 +63,15 @@ class Cluster:
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 
+    def pids(self) -> list[int]:
+        """The postmaster and the processes it has started (backends and helpers)."""
+        pid = int((self.folder / "data" / "postmaster.pid").read_text().split()[0])
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            children = []
+        return [pid, *map(int, children)]
+
     def version(self) -> str:
         done = subprocess.run([str(self.bin / "postgres"), "--version"], capture_output=True,
                               text=True)
