@@ -111,8 +111,6 @@ def print_table(results: dict, say) -> None:
                     say(_wrap(generator_note(rate), indent="      "))
                 if "workers" in rate:
                     say(_wrap(worker_note(rate), indent="      "))
-                if "sharing_the_cores" in page:
-                    say(_wrap(sharing_note(page["sharing_the_cores"]), indent="      "))
 
 
 def generator_note(rate: dict) -> str:
@@ -139,16 +137,6 @@ def worker_note(rate: dict) -> str:
             f"alone, sent exactly evenly at the rate and served in turn by the first free "
             f"worker, give p50 {workers['queued_p50_ms']:.1f} ms and p99 "
             f"{workers['queued_p99_ms']:.1f} ms from arrival to response.")
-
-
-def sharing_note(sharing: dict) -> str:
-    """The same rate with the generator and the server at the same priority."""
-    return (f"Before, with wrk and the server at the same priority, at {sharing['rate']:.0f} "
-            f"req/s ({sharing['achieved_rps']:.0f} done): p50 "
-            f"{sharing['p50_ms']:.1f} ms, p99 {sharing['p99_ms']:.1f} ms, sent late p99 "
-            f"{sharing['late_p99_ms']:.0f} ms, the workers' own p99 "
-            f"{sharing['workers']['p99_ms']:.1f} ms: what the workers do not take from the "
-            f"p99 there is wrk waiting for a core to read its answers.")
 
 
 def _wrap(text: str, indent: str, width: int = 96) -> str:
@@ -195,20 +183,18 @@ def notes(results: dict) -> list[str]:
 
 
 def _tail(key: str, run: str, page: dict) -> str:
-    """Where a page's p99 at 80% of its peak was: in the worker, or waiting for one."""
+    """Where a page's p99 at 80% of its peak was: in the worker, or outside it."""
     rate, workers = page["at_80_percent"], page["at_80_percent"]["workers"]
-    waiting = max(0.0, rate["p99_ms"] - workers["p99_ms"])
-    sharing = page.get("sharing_the_cores")
+    outside = max(0.0, rate["p99_ms"] - workers["p99_ms"])
+    runs = ", ".join(f"{p99:.1f}" for p99 in rate.get("runs_p99_ms", []))
+    own = ", ".join(f"{p99:.1f}" for p99 in rate.get("runs_workers_p99_ms", []))
     return (f"{key} ({run}) at {rate['rate']:.0f} req/s: p99 {rate['p99_ms']:.1f} ms at the "
-            f"client"
-            + (f" (with wrk sharing the cores as an equal, {sharing['p99_ms']:.1f} ms)"
-               if sharing else "")
-            + f", of which the worker's own p99 is {workers['p99_ms']:.1f} ms (p50 "
-            f"{workers['p50_ms']:.1f} ms); the other {waiting:.0f} ms or so is waiting for a "
-            f"free worker. The workers were busy {workers['busy']:.0%} of the time, and their "
-            f"own measured times, queued for the {workers['workers']} workers at that rate "
-            f"with evenly spaced arrivals, give a p99 of {workers['queued_p99_ms']:.1f} ms by "
-            f"themselves.")
+            f"client (the median of runs of {runs} ms), of which the workers' own p99 is "
+            f"{workers['p99_ms']:.1f} ms (in the three runs {own} ms); the other "
+            f"{outside:.0f} ms or so is outside the workers, waiting for one or in wrk. They "
+            f"were busy {workers['busy']:.0%} of the time, and their own measured times, "
+            f"queued for the {workers['workers']} workers at that rate with evenly spaced "
+            f"arrivals, give a p99 of {workers['queued_p99_ms']:.1f} ms by themselves.")
 
 
 def _parts(key: str, server: dict) -> list[str]:
