@@ -119,8 +119,9 @@ def generator_note(rate: dict) -> str:
     kept = ("kept up" if rate["kept_up"] else
             f"FELL BEHIND: {rate['achieved_rps']:.0f} of {rate['rate']:.0f} req/s done")
     share = rate["generator_cpu_ms"] / rate["server_cpu_ms"] if rate["server_cpu_ms"] else 0.0
-    return (f"{kept}. Rate: 80% of {peak['rps']:.0f} req/s, the peak with the same generator "
-            f"and 32 clients just before (16 clients, earlier: {rate['peak_rps_16_clients']:.0f}). "
+    return (f"{kept}. Rate: 80% of the lower of two peaks: {peak['rps']:.0f} req/s with the "
+            f"same generator and 32 clients just before, {rate['peak_rps_16_clients']:.0f} with 16 "
+            f"clients earlier. "
             f"CPU per request at the rate: workers {rate['server_cpu_ms']:.2f} ms, generator "
             f"{rate['generator_cpu_ms']:.2f} ms ({share:.0%} of the workers'); at the peak "
             f"{peak['server_cpu_ms']:.2f} and {peak['generator_cpu_ms']:.2f} ms. Machine busy "
