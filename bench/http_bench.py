@@ -299,12 +299,12 @@ def at_rate(server: Gunicorn, path: str, peak_rps: float, seconds: float,
     worker at a constant rate spends more CPU per request than at its peak (1.69 ms
     against 1.25 for the questionnaire: it waits for each request instead of finding the
     next one queued), so 80% of a peak measured high asked for more than the two cores
-    had, and the run fell behind. The same server at the
-    same rate gives a p99 close to its workers' own one run and several times it the next
-    (wrk's schedule, not the workers: their times stay the same), so there are three runs
-    and the one with the median p99 is the figure, the others kept beside it. Each run
-    says how much CPU the generator and the workers used per request, and how busy the
-    machine was, so a run that fell behind shows who took the cores."""
+    had, and the run fell behind. At the same rate one run's p99 can be close to the
+    workers' own and the next several times it, while the workers' own times stay the
+    same (README "What the p99s were"), so there are three runs and the one with the
+    median p99 is the figure, the others kept beside it. Each run says how much CPU the
+    generator and the workers used per request, and how busy the machine was, so a run
+    that fell behind shows who took the cores."""
     just_before = _with_cpu(server, lambda: load(server.url(path), seconds, body_file=body_file,
                                                  cookie=cookie, connections=LATENCY_CLIENTS))
     rate = max(1.0, LATENCY_SHARE * min(just_before["rps"], peak_rps))

@@ -13,9 +13,10 @@ are caught by the nets, so the nets would catch English here.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from bs4 import BeautifulSoup
 from sqlalchemy import select, update
 
@@ -66,6 +67,14 @@ SHOWS = {"sign-in, errors": ".error-summary", "decision, errors": ".error-summar
          "queue, no such client": ".notice[role=note]", "sessions": "form[action$='-others']",
          "queue, more than counted": ".pagination", "appointments, second page": ".pagination",
          "emails, second page": ".pagination"}
+
+
+@pytest.fixture(autouse=True)
+def _morning():
+    """Today at 09:00 on this machine's clock, so that an appointment later today (18:30)
+    is still to come whenever the suite runs."""
+    with time_machine.travel(datetime.combine(TODAY, time(9)).astimezone(), tick=True):
+        yield
 
 
 @pytest.fixture
