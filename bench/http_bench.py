@@ -332,7 +332,7 @@ def timed_run(server: Gunicorn, path: str, rate: float, seconds: float,
 
 #: How far behind the load generator the latency runs put the server's processes (nice 10
 #: against the generator's 0: the kernel then runs wrk first when it has something to do,
-#: which is seldom: about 3% of the workers' CPU).
+#: which is seldom: 2% to 7% of the workers' CPU).
 SERVER_NICENESS = 10
 
 
