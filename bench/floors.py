@@ -118,6 +118,9 @@ def generator_note(rate: dict) -> str:
     peak = rate["peak_just_before"]
     kept = ("kept up" if rate["kept_up"] else
             f"FELL BEHIND: {rate['achieved_rps']:.0f} of {rate['rate']:.0f} req/s done")
+    behind = rate.get("runs_kept_up", []).count(False)
+    if behind:
+        kept += f" ({behind} of the {len(rate['runs_kept_up'])} runs at the rate fell behind)"
     share = rate["generator_cpu_ms"] / rate["server_cpu_ms"] if rate["server_cpu_ms"] else 0.0
     return (f"{kept}. Rate: 80% of the lower of two peaks: {peak['rps']:.0f} req/s with the "
             f"same generator and 32 clients just before, {rate['peak_rps_16_clients']:.0f} with 16 "

@@ -313,7 +313,8 @@ def at_rate(server: Gunicorn, path: str, peak_rps: float, seconds: float,
     figures = dict(runs[len(runs) // 2])
     figures.update(peak_rps_16_clients=peak_rps, peak_just_before=just_before,
                    runs_p99_ms=[run["p99_ms"] for run in runs],
-                   runs_workers_p99_ms=[run["workers"]["p99_ms"] for run in runs])
+                   runs_workers_p99_ms=[run["workers"]["p99_ms"] for run in runs],
+                   runs_kept_up=[run["kept_up"] for run in runs])
     return figures
 
 
