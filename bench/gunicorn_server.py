@@ -107,12 +107,7 @@ class Gunicorn:
             return [int(line) / 1000 for line in log.read().split() if line.isdigit()]
 
     def worker_pids(self) -> list[int]:
-        pid = self.process.pid
-        try:
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        except OSError:
-            return []
-        return [int(child) for child in children]
+        return child_pids(self.process.pid)
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the workers have used so far."""
@@ -137,6 +132,15 @@ class Gunicorn:
         return {"workers": workers,
                 "peak_rss_mib_max": max((w["peak_rss_mib"] for w in workers), default=0),
                 "master_rss_mib": master.get("VmRSS", 0) / 1024}
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes `pid` has started (none if it has gone), from /proc."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(child) for child in children]
 
 
 def _no_control_socket() -> list[str]:

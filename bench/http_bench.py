@@ -305,8 +305,7 @@ def at_rate(server: Gunicorn, path: str, peak_rps: float, seconds: float,
     median p99 is the figure, the others kept beside it. Each run says how much CPU the
     generator and the workers used per request, and how busy the machine was, so a run
     that fell behind shows who took the cores."""
-    just_before = _with_cpu(server, lambda: load(server.url(path), seconds, body_file=body_file,
-                                                 cookie=cookie, connections=LATENCY_CLIENTS))
+    just_before = _clients_run(server, path, seconds, body_file, cookie, rate=None)
     rate = max(1.0, LATENCY_SHARE * min(just_before["rps"], peak_rps))
     runs = sorted((timed_run(server, path, rate, seconds, body_file=body_file, cookie=cookie)
                    for _ in range(LATENCY_RUNS)), key=lambda run: run["p99_ms"])
@@ -322,13 +321,20 @@ def timed_run(server: Gunicorn, path: str, rate: float, seconds: float,
               body_file: Path | None = None, cookie: str | None = None) -> dict:
     """One run at a constant `rate` from 32 clients, with the workers' own times."""
     logged = server.access_log_size()
-    figures = _with_cpu(server, lambda: load(server.url(path), seconds, body_file=body_file,
-                                             cookie=cookie, connections=LATENCY_CLIENTS,
-                                             rate=rate))
+    figures = _clients_run(server, path, seconds, body_file, cookie, rate=rate)
     figures.update(kept_up=figures["achieved_rps"] >= KEPT_UP * figures["rate"],
                    workers=worker_queue.summary(server.worker_ms(logged), rate,
                                                 server.workers))
     return figures
+
+
+def _clients_run(server: Gunicorn, path: str, seconds: float, body_file: Path | None,
+                 cookie: str | None, rate: float | None) -> dict:
+    """One run from the 32 clients, as fast as they can (`rate` None) or at `rate`, with
+    the CPU each side used."""
+    return _with_cpu(server, lambda: load(server.url(path), seconds, body_file=body_file,
+                                          cookie=cookie, connections=LATENCY_CLIENTS,
+                                          rate=rate))
 
 
 #: How far behind the load generator the latency runs put the server's processes (nice 10

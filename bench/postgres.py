@@ -15,6 +15,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from .gunicorn_server import child_pids
+
 
 def bindir() -> Path | None:
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
@@ -66,11 +68,7 @@ class Cluster:
     def pids(self) -> list[int]:
         """The postmaster and the processes it has started (backends and helpers)."""
         pid = int((self.folder / "data" / "postmaster.pid").read_text().split()[0])
-        try:
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        except OSError:
-            children = []
-        return [pid, *map(int, children)]
+        return [pid, *child_pids(pid)]
 
     def version(self) -> str:
         done = subprocess.run([str(self.bin / "postgres"), "--version"], capture_output=True,

@@ -19,11 +19,10 @@ def summary(worker_ms: list[float], rate: float, workers: int) -> dict:
     """The workers' own times per request, and the latency the same times would give at
     `rate` with nothing else in the way (`queued`)."""
     queued = queued_latencies(worker_ms, rate, workers)
+    mean = sum(worker_ms) / len(worker_ms) if worker_ms else 0.0
     return {"workers": workers, "requests": len(worker_ms), "p50_ms": percentile(worker_ms, 0.5),
             "p99_ms": percentile(worker_ms, 0.99), "max_ms": max(worker_ms, default=0.0),
-            "mean_ms": sum(worker_ms) / len(worker_ms) if worker_ms else 0.0,
-            "busy": rate * sum(worker_ms) / len(worker_ms) / 1000 / workers
-            if worker_ms else 0.0,
+            "mean_ms": mean, "busy": rate * mean / 1000 / workers,
             "queued_p50_ms": percentile(queued, 0.5), "queued_p99_ms": percentile(queued, 0.99)}
 
 
